@@ -1,0 +1,71 @@
+"""What every action shares: the process's ShopServices, the verified customer of
+the conversation, and the single place where our errors become an apology."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from ecomai.config import Settings
+from ecomai.errors import StoreUnavailable
+from ecomai.services import ShopServices
+
+logger = logging.getLogger(__name__)
+
+# The slot-filling forms and the answer actions reset these once a request is done.
+ORDER_SLOTS = ("order_number", "order_email", "return_item", "return_reason", "cancel_confirmed")
+
+
+@lru_cache(maxsize=1)
+def shop() -> ShopServices:
+    """One ShopServices per action-server process, configured from the environment."""
+    return ShopServices(Settings.from_env())
+
+
+def customer_id(tracker: Tracker) -> Optional[str]:
+    """The customer our channel verified from a signed token, or None.
+
+    Only channel metadata counts: shoppers can set slots and entities themselves,
+    never metadata, so identity is never read from a slot.
+    """
+    metadata = tracker.latest_message.get("metadata") or {}
+    value = metadata.get("customer_id")
+    return value if isinstance(value, str) and value else None
+
+
+def today() -> date:
+    return date.today()
+
+
+def apologise(dispatcher: CollectingDispatcher, error: Exception) -> None:
+    """Turn any failure into a shopper-safe reply; the details go to the log only."""
+    if isinstance(error, StoreUnavailable):
+        logger.warning("store unavailable: %s", error)
+        dispatcher.utter_message(response="utter_error_store_unavailable")
+    else:
+        logger.exception("action failed", exc_info=error)
+        dispatcher.utter_message(response="utter_error_internal")
+
+
+class ShopAction(Action):
+    """An action whose errors end in an apology instead of a dead conversation."""
+
+    def name(self) -> Text:  # pragma: no cover - every subclass names itself
+        raise NotImplementedError
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        try:
+            return self.act(dispatcher, tracker, domain)
+        except Exception as error:  # noqa: BLE001 - the shopper must always get a reply
+            apologise(dispatcher, error)
+            return []
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        raise NotImplementedError

@@ -1,0 +1,1 @@
+"""Rasa glue: the only place (with actions/) that imports Rasa. Thin adapters over ecomai."""

@@ -1,0 +1,317 @@
+"""The shop widget's websocket channel for Rasa: ``/webhooks/ecomai/ws``.
+
+This module only moves bytes. Every rule about frames lives in ``ecomai.chat.protocol``,
+tokens in ``ecomai.chat.identity``, buffering in ``ecomai.chat.outbox``.
+
+Bot messages are addressed by session, not by socket: the output channel looks up the
+session's *current* socket when it sends, so a shopper who reconnected still gets
+replies and pushes (reminders, ``trigger_intent``, a human agent), and a shopper who is
+away gets them from the outbox on return. The registry is per process: run one Sanic
+worker (Rasa's default with the in-memory lock store) or pin sessions to workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, Sanic, response
+from sanic.exceptions import SanicException
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from websockets.exceptions import ConnectionClosed
+
+from ecomai.chat import protocol
+from ecomai.chat.identity import verify_customer_token
+from ecomai.chat.outbox import Outbox, OutboxLimits
+from ecomai.config import Settings
+from ecomai.errors import InvalidInput, InvalidToken
+
+logger = logging.getLogger(__name__)
+
+# Frames up to this many times max_frame_bytes are read and answered with
+# ``frame_too_large``; bigger ones are cut by the websocket layer (close code 1009),
+# so one connection can never make us buffer an unbounded frame.
+TRANSPORT_SIZE_FACTOR = 4
+_OWNER_MEMORY = 100_000  # sessions whose signed-in owner we remember
+_PRUNE_EVERY_S = 60.0
+
+
+@dataclass(eq=False)
+class _Connection:
+    """One live socket; the lock keeps frames to it in order across concurrent senders."""
+
+    ws: Any  # sanic.server.websockets.impl.WebsocketImplProtocol
+    customer_id: Optional[str] = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def send(self, frame: str) -> bool:
+        """Send one frame; False when the socket is gone (the caller decides what next)."""
+        async with self.lock:
+            return await self.send_unlocked(frame)
+
+    async def send_unlocked(self, frame: str) -> bool:
+        try:
+            await self.ws.send(frame)
+        except (ConnectionClosed, SanicException, ConnectionError):
+            return False
+        return True
+
+
+class SessionRegistry:
+    """Session id -> its current connection, the outbox, and who signed in to each session."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+        self._live: Dict[str, _Connection] = {}
+        self._owners: Dict[str, str] = {}
+        self._last_prune = time.monotonic()
+
+    def may_resume(self, session_id: str, customer_id: Optional[str]) -> bool:
+        """A session signed in as customer A is never handed to anyone but A."""
+        owner = self._owners.get(session_id)
+        return owner is None or owner == customer_id
+
+    def claim(self, session_id: str, customer_id: Optional[str]) -> None:
+        if customer_id is None:
+            return
+        self._owners.pop(session_id, None)
+        self._owners[session_id] = customer_id
+        if len(self._owners) > _OWNER_MEMORY:
+            del self._owners[next(iter(self._owners))]
+
+    async def attach(self, session_id: str, conn: _Connection) -> None:
+        """Make ``conn`` the session's socket and flush what waited for it, in order."""
+        async with conn.lock:  # pushes arriving meanwhile queue behind the backlog
+            self._live[session_id] = conn
+            for frame in self._outbox.drain(session_id):
+                await conn.send_unlocked(frame)
+        if time.monotonic() - self._last_prune > _PRUNE_EVERY_S:
+            self._last_prune = time.monotonic()
+            self._outbox.prune()
+
+    def detach(self, session_id: str, conn: _Connection) -> None:
+        if self._live.get(session_id) is conn:
+            del self._live[session_id]
+
+    async def deliver(self, session_id: str, frame: str) -> None:
+        """Send to the session's current socket, else keep the frame in the outbox."""
+        for _ in range(2):  # a dead socket may have been replaced while we sent
+            conn = self._live.get(session_id)
+            if conn is None:
+                break
+            if await conn.send(frame):
+                return
+            self.detach(session_id, conn)
+        self._outbox.push(session_id, frame)
+        logger.debug("session=%s offline; frame kept in outbox", session_id)
+
+
+class EcomaiOutputChannel(OutputChannel):
+    """Sends each Rasa bot message as one ``bot`` frame to the session's current socket."""
+
+    def __init__(self, registry: SessionRegistry) -> None:
+        self._registry = registry
+
+    @classmethod
+    def name(cls) -> Text:
+        return EcomaiWebsocketInput.name()
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        frame = protocol.bot_frame_from_rasa_message(message)
+        if frame is not None:
+            await self._registry.deliver(recipient_id, protocol.encode_bot(frame))
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: list, **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
+
+    async def send_custom_json(
+        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"custom": json_message})
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"image": image})
+
+    async def send_attachment(self, recipient_id: Text, attachment: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"attachment": attachment})
+
+
+class _TransportLimitBlueprint(Blueprint):
+    """Raises the app's ``WEBSOCKET_MAX_SIZE`` when registered.
+
+    Sanic 21.12 reads that setting once, when the server is built (before any
+    ``before_server_start`` listener), and its default (1 MiB) equals our default
+    ``max_frame_bytes``: over-limit frames would be cut with close code 1009 before we
+    could explain. Registration happens before the server is built, both under
+    ``rasa run`` and with ``app.create_server``. The limit is only ever raised, never
+    lowered, so other routes keep theirs.
+    """
+
+    def __init__(self, *args: Any, transport_max_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.transport_max_bytes = transport_max_bytes
+
+    def register(self, app: Sanic, options: Dict[str, Any]) -> None:
+        if app.config.WEBSOCKET_MAX_SIZE < self.ctx.transport_max_bytes:
+            app.config.WEBSOCKET_MAX_SIZE = self.ctx.transport_max_bytes
+        super().register(app, options)
+
+
+class EcomaiWebsocketInput(InputChannel):
+    """Rasa input channel for the shop widget (JSON frames, see ``ecomai.chat.protocol``)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "ecomai"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "EcomaiWebsocketInput":
+        """Build from ``credentials.yml``; unset values come from ``Settings.from_env()``."""
+        settings = Settings.from_env()
+        credentials = credentials or {}
+        limits = protocol.ProtocolLimits(
+            max_text_chars=int(credentials.get("max_text_chars", settings.max_text_chars)),
+            max_frame_bytes=int(credentials.get("max_frame_bytes", settings.max_frame_bytes)),
+        )
+        return cls(limits=limits, token_secret=settings.token_secret)
+
+    def __init__(
+        self,
+        limits: protocol.ProtocolLimits,
+        token_secret: str,
+        outbox_limits: OutboxLimits = OutboxLimits(),
+    ) -> None:
+        if not token_secret:
+            raise InvalidInput("the websocket channel needs a token secret")
+        self.limits = limits
+        self._token_secret = token_secret
+        self.registry = SessionRegistry(Outbox(outbox_limits))
+        self._output = EcomaiOutputChannel(self.registry)
+
+    def get_output_channel(self) -> OutputChannel:
+        """Lets Rasa push (reminders, ``trigger_intent``, an agent) without a user message."""
+        return self._output
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = _TransportLimitBlueprint(
+            "ecomai_webhook",
+            transport_max_bytes=self.limits.max_frame_bytes * TRANSPORT_SIZE_FACTOR,
+        )
+
+        @bp.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.websocket("/ws")
+        async def websocket(request: Request, ws: Any) -> None:
+            await self._serve_connection(ws, on_new_message)
+
+        return bp
+
+    async def _serve_connection(
+        self, ws: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """Read frames one at a time, so a connection's turns run in the order sent."""
+        conn = _Connection(ws)
+        session_id: Optional[str] = None
+        try:
+            while True:
+                raw = await ws.recv()
+                if raw is None:
+                    continue
+                try:
+                    session_id = await self._handle_frame(conn, raw, session_id, on_new_message)
+                except Exception:  # never let one frame take the server or socket down
+                    logger.exception("unexpected error handling a frame session=%s", session_id)
+                    await conn.send(protocol.encode_error(protocol.INTERNAL_ERROR))
+        except (ConnectionClosed, SanicException) as exc:
+            logger.debug("connection closed session=%s reason=%s", session_id, type(exc).__name__)
+        finally:
+            if session_id is not None:
+                self.registry.detach(session_id, conn)
+
+    async def _handle_frame(
+        self,
+        conn: _Connection,
+        raw: str | bytes,
+        session_id: Optional[str],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> Optional[str]:
+        """Handle one frame; returns the connection's session id afterwards."""
+        try:
+            frame = protocol.parse_client_frame(raw, self.limits)
+        except protocol.ProtocolError as exc:
+            logger.debug("frame refused code=%s session=%s detail=%s", exc.code, session_id, exc)
+            await conn.send(protocol.encode_error(exc.code, exc.message_id))
+            return session_id
+        if isinstance(frame, protocol.Hello):
+            if session_id is not None:
+                logger.debug("late hello refused session=%s", session_id)
+                await conn.send(protocol.encode_error(protocol.INVALID_FRAME))
+                return session_id
+            return await self._open_session(conn, frame)
+        if session_id is None:
+            session_id = await self._open_session(conn, protocol.Hello())
+        await self._run_turn(conn, session_id, frame, on_new_message)
+        return session_id
+
+    async def _open_session(self, conn: _Connection, hello: protocol.Hello) -> str:
+        """Verify the token, pick the session (resumed or new), flush its outbox."""
+        if hello.customer_token is not None:
+            try:
+                conn.customer_id = verify_customer_token(self._token_secret, hello.customer_token)
+            except InvalidToken as exc:
+                # Stay open as a guest: a stale token must not cost the shopper the chat,
+                # and a guest can see nothing private.
+                logger.info("customer token refused: %s", exc)
+                await conn.send(protocol.encode_error(protocol.INVALID_TOKEN))
+        session_id = hello.session_id
+        if session_id is None or not self.registry.may_resume(session_id, conn.customer_id):
+            session_id = protocol.new_session_id()
+        self.registry.claim(session_id, conn.customer_id)
+        await conn.send(protocol.encode_session(session_id, conn.customer_id is not None))
+        await self.registry.attach(session_id, conn)
+        logger.debug("session open session=%s resumed=%s", session_id, session_id == hello.session_id)
+        return session_id
+
+    async def _run_turn(
+        self,
+        conn: _Connection,
+        session_id: str,
+        frame: protocol.TextMessage,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        """received -> the bot's frames (via the registry) -> turn_complete."""
+        message_id = frame.message_id or protocol.new_message_id()
+        await conn.send(protocol.encode_received(message_id))
+        message = UserMessage(
+            frame.text,
+            self._output,
+            sender_id=session_id,
+            input_channel=self.name(),
+            metadata={
+                "customer_id": conn.customer_id,
+                "channel": "websocket",
+                "client_message_id": frame.message_id,
+            },
+        )
+        started = time.perf_counter()
+        try:
+            await on_new_message(message)
+        except Exception:
+            logger.exception("bot failed on a turn session=%s", session_id)
+            await conn.send(protocol.encode_error(protocol.BOT_UNAVAILABLE, message_id))
+        await conn.send(protocol.encode_turn_complete(message_id))
+        logger.debug(
+            "turn done session=%s ms=%.1f", session_id, (time.perf_counter() - started) * 1000
+        )

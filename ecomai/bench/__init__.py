@@ -1,0 +1,1 @@
+"""Benchmarks behind `ecomai bench ...`: our component and a named peer, side by side, JSON out."""

@@ -1,0 +1,295 @@
+"""The shopper websocket protocol, sans-I/O: JSON text frames in, JSON text frames out.
+
+Nothing here touches a socket, so the same rules serve the Rasa channel, the terminal
+client, the load bench and the tests, and every rule is testable in microseconds.
+
+Client -> server frames::
+
+    {"type": "hello", "session_id"?: str, "customer_token"?: str}   optional, first frame only
+    {"type": "text", "text": str, "message_id"?: str}
+
+Server -> client frames::
+
+    {"type": "session", "session_id": str, "authenticated": bool}
+    {"type": "received", "message_id": str}          turn accepted (widget shows typing)
+    {"type": "bot", "text"?, "buttons"?: [{"title", "payload"}], "custom"?, "image"?, "attachment"?}
+    {"type": "turn_complete", "message_id": str}     the bot has finished this turn
+    {"type": "error", "code": str, "message": str, "message_id"?: str}
+
+A new client frame type (``audio`` is next) is one parser function plus one entry in
+``_PARSERS``; until then such frames are answered with ``unknown_type``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Union
+
+from ecomai.errors import EcomaiError, InvalidInput
+
+# Stable error codes (part of the public protocol; clients switch on them).
+MALFORMED_JSON = "malformed_json"
+INVALID_FRAME = "invalid_frame"
+UNKNOWN_TYPE = "unknown_type"
+EMPTY_TEXT = "empty_text"
+TEXT_TOO_LONG = "text_too_long"
+FRAME_TOO_LARGE = "frame_too_large"
+INVALID_TOKEN = "invalid_token"
+INTERNAL_ERROR = "internal_error"
+BOT_UNAVAILABLE = "bot_unavailable"
+
+# What a shopper reads for each code; exception text never goes into a frame.
+SHOPPER_MESSAGES: Mapping[str, str] = {
+    MALFORMED_JSON: "Sorry, your message could not be read. Please try again.",
+    INVALID_FRAME: "Sorry, your message could not be read. Please try again.",
+    UNKNOWN_TYPE: "Sorry, this kind of message is not supported yet.",
+    EMPTY_TEXT: "Your message was empty. Please type something.",
+    TEXT_TOO_LONG: "Your message is too long. Please shorten it and send it again.",
+    FRAME_TOO_LARGE: "Your message is too large to send. Please send something smaller.",
+    INVALID_TOKEN: "We could not confirm your sign-in, so you are chatting as a guest. "
+    "Please sign in again to ask about your orders.",
+    INTERNAL_ERROR: "Sorry, something went wrong on our side. Please try again.",
+    BOT_UNAVAILABLE: "Sorry, our assistant is not available right now. "
+    "Please try again in a moment.",
+}
+
+# Client-chosen ids become Rasa sender ids and log keys: short, boring characters only.
+_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+_MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_MAX_TOKEN_CHARS = 4096
+
+
+class ProtocolError(EcomaiError):
+    """A client frame broke the protocol; ``code`` is one of the stable error codes.
+
+    ``message_id`` is set when the offending frame carried a readable one, so the
+    client can tell which of its messages was refused.
+    """
+
+    def __init__(self, code: str, detail: str = "", message_id: str | None = None) -> None:
+        super().__init__(detail or code)
+        self.code = code
+        self.message_id = message_id
+
+
+@dataclass(frozen=True)
+class ProtocolLimits:
+    """Size limits applied to every client frame.
+
+    Attributes:
+        max_text_chars: longest shopper text, in characters after stripping whitespace.
+        max_frame_bytes: largest raw frame, in UTF-8 bytes.
+    """
+
+    max_text_chars: int = 2000
+    max_frame_bytes: int = 1_048_576
+
+    def __post_init__(self) -> None:
+        if self.max_text_chars < 1:
+            raise InvalidInput(f"max_text_chars must be >= 1, got {self.max_text_chars}")
+        if self.max_frame_bytes < 64:
+            raise InvalidInput(f"max_frame_bytes must be >= 64, got {self.max_frame_bytes}")
+
+
+@dataclass(frozen=True)
+class Hello:
+    """Opens a connection: resume ``session_id`` and/or sign in with ``customer_token``."""
+
+    session_id: str | None = None
+    customer_token: str | None = None
+
+
+@dataclass(frozen=True)
+class TextMessage:
+    """One shopper utterance; ``text`` is stripped and non-empty."""
+
+    text: str
+    message_id: str | None = None
+
+
+ClientFrame = Union[Hello, TextMessage]
+
+
+def new_session_id() -> str:
+    """A fresh, unguessable session id (uuid4 hex) for a shopper who brought none."""
+    return uuid.uuid4().hex
+
+
+def new_message_id() -> str:
+    """An id for a text frame whose client did not number it, so replies can refer to it."""
+    return uuid.uuid4().hex
+
+
+def is_valid_session_id(value: object) -> bool:
+    """True for 8-64 characters of ``[A-Za-z0-9_-]`` (what ``new_session_id`` makes and more)."""
+    return isinstance(value, str) and _ID_PATTERN.fullmatch(value) is not None
+
+
+def parse_client_frame(raw: str | bytes, limits: ProtocolLimits) -> ClientFrame:
+    """Validate one raw websocket frame and turn it into a typed client frame.
+
+    Args:
+        raw: the frame exactly as received (text frames arrive as ``str``, binary as ``bytes``).
+        limits: size limits to enforce.
+
+    Returns:
+        A ``Hello`` or ``TextMessage``.
+
+    Raises:
+        ProtocolError: with one of the stable codes when the frame is refused.
+    """
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+    if size > limits.max_frame_bytes:
+        raise ProtocolError(FRAME_TOO_LARGE, f"frame of {size} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise ProtocolError(MALFORMED_JSON, type(exc).__name__) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(INVALID_FRAME, f"top level is {type(data).__name__}, not an object")
+    frame_type = data.get("type")
+    if not isinstance(frame_type, str):
+        raise ProtocolError(INVALID_FRAME, "missing or non-string 'type'")
+    parser = _PARSERS.get(frame_type)
+    if parser is None:
+        raise ProtocolError(UNKNOWN_TYPE, f"type {frame_type[:40]!r}")
+    return parser(data, limits)
+
+
+def _parse_hello(data: dict[str, Any], limits: ProtocolLimits) -> Hello:
+    session_id = data.get("session_id")
+    if session_id is not None and not is_valid_session_id(session_id):
+        raise ProtocolError(INVALID_FRAME, "session_id must be 8-64 of [A-Za-z0-9_-]")
+    token = data.get("customer_token")
+    if token is not None and (not isinstance(token, str) or not 0 < len(token) <= _MAX_TOKEN_CHARS):
+        # A malformed field refuses the whole hello (invalid_frame); ``invalid_token`` is
+        # kept for well-formed tokens that fail verification, and is followed by ``session``.
+        raise ProtocolError(INVALID_FRAME, "customer_token must be a non-empty string")
+    return Hello(session_id=session_id, customer_token=token)
+
+
+def _parse_text(data: dict[str, Any], limits: ProtocolLimits) -> TextMessage:
+    message_id = data.get("message_id")
+    if message_id is not None and not (
+        isinstance(message_id, str) and _MESSAGE_ID_PATTERN.fullmatch(message_id)
+    ):
+        raise ProtocolError(INVALID_FRAME, "message_id must be 1-64 of [A-Za-z0-9_.:-]")
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise ProtocolError(INVALID_FRAME, "'text' must be a string", message_id)
+    text = text.strip()
+    if not text:
+        raise ProtocolError(EMPTY_TEXT, "blank text", message_id)
+    if len(text) > limits.max_text_chars:
+        raise ProtocolError(TEXT_TOO_LONG, f"{len(text)} chars", message_id)
+    return TextMessage(text=text, message_id=message_id)
+
+
+# The extension point: frame type -> parser. Add "audio" here.
+_PARSERS: Mapping[str, Callable[[dict[str, Any], ProtocolLimits], ClientFrame]] = {
+    "hello": _parse_hello,
+    "text": _parse_text,
+}
+
+
+def _dump(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_hello(session_id: str | None = None, customer_token: str | None = None) -> str:
+    """Client side: the optional first frame."""
+    frame: dict[str, Any] = {"type": "hello"}
+    if session_id is not None:
+        frame["session_id"] = session_id
+    if customer_token is not None:
+        frame["customer_token"] = customer_token
+    return _dump(frame)
+
+
+def encode_text(text: str, message_id: str | None = None) -> str:
+    """Client side: one shopper utterance."""
+    frame: dict[str, Any] = {"type": "text", "text": text}
+    if message_id is not None:
+        frame["message_id"] = message_id
+    return _dump(frame)
+
+
+def encode_session(session_id: str, authenticated: bool) -> str:
+    """Tells the client which session it is in, so it can resume it after a drop."""
+    return _dump({"type": "session", "session_id": session_id, "authenticated": authenticated})
+
+
+def encode_received(message_id: str) -> str:
+    """The turn was accepted and handed to the bot."""
+    return _dump({"type": "received", "message_id": message_id})
+
+
+def encode_turn_complete(message_id: str) -> str:
+    """The bot has finished the turn started by ``message_id``."""
+    return _dump({"type": "turn_complete", "message_id": message_id})
+
+
+def encode_error(code: str, message_id: str | None = None) -> str:
+    """An error frame whose message is the fixed shopper text for ``code``."""
+    frame: dict[str, Any] = {
+        "type": "error",
+        "code": code,
+        "message": SHOPPER_MESSAGES.get(code, SHOPPER_MESSAGES[INTERNAL_ERROR]),
+    }
+    if message_id is not None:
+        frame["message_id"] = message_id
+    return _dump(frame)
+
+
+def encode_bot(frame: Mapping[str, Any]) -> str:
+    """Encode a bot frame built by ``bot_frame_from_rasa_message``."""
+    return _dump(dict(frame))
+
+
+def bot_frame_from_rasa_message(message: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Map one Rasa bot message dict (``BotUttered.message()``) to a ``bot`` frame.
+
+    Rasa sends text, buttons (or quick_replies), custom, image and attachment in one
+    dict; the shopper gets them together in one frame. Rasa bookkeeping keys
+    (timestamp, recipient_id, utter_action, ...) are dropped.
+
+    Returns:
+        The frame, or None when the message has nothing a shopper could see.
+    """
+    frame: dict[str, Any] = {"type": "bot"}
+    text = message.get("text")
+    if isinstance(text, str) and text:
+        frame["text"] = text
+    buttons = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in (message.get("buttons") or message.get("quick_replies") or [])
+        if isinstance(b, Mapping)
+    ]
+    if buttons:
+        frame["buttons"] = buttons
+    custom = message.get("custom")
+    if isinstance(custom, Mapping) and custom:
+        frame["custom"] = dict(custom)
+    for key in ("image", "attachment"):
+        value = message.get(key)
+        if isinstance(value, (str, Mapping)) and value:
+            frame[key] = value if isinstance(value, str) else dict(value)
+    return frame if len(frame) > 1 else None
+
+
+def decode_server_frame(raw: str | bytes) -> dict[str, Any]:
+    """Client side: parse a server frame; a non-object is a broken server, not a shopper's fault.
+
+    Raises:
+        ProtocolError: ``malformed_json`` / ``invalid_frame`` when the server misbehaves.
+    """
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ProtocolError(MALFORMED_JSON, "server sent malformed JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise ProtocolError(INVALID_FRAME, "server frame is not a typed object")
+    return data

@@ -1,0 +1,1 @@
+"""Recommendations: a small Recommender interface and its implementations."""

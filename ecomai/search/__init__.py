@@ -1,0 +1,1 @@
+"""Product search: shopper words -> structured query (pure) -> a ProductIndex."""

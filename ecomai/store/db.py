@@ -1,0 +1,81 @@
+"""Engine creation and the one place database failures become ``StoreUnavailable``.
+
+SQLite is the default (a file under ``var/``); PostgreSQL works through its URL. For
+SQLite every new connection gets WAL (readers never block the one writer, so the
+console can read while the bot logs), a busy timeout (a briefly locked database waits
+instead of failing at once) and foreign keys (off by default in SQLite).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from ecomai.errors import StoreUnavailable
+from ecomai.store.schema import metadata
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Engine:
+    """Create a SQLAlchemy engine (1.4, ``future=True``) for ``url``.
+
+    Args:
+        url: SQLAlchemy database URL, e.g. ``sqlite:///var/ecomai.db`` or
+            ``postgresql+psycopg2://user:pw@host/db``.
+        busy_timeout_ms: SQLite only: how long a statement waits for a lock held by
+            another connection before failing (then surfacing as ``StoreUnavailable``).
+        echo: log every SQL statement (debugging).
+
+    Returns:
+        The engine; no connection is opened until first use.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, future=True, pool_pre_ping=True, echo=echo)
+    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True, echo=echo)
+
+    def configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")  # before WAL: that may wait too
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    event.listen(engine, "connect", configure_sqlite)
+    return engine
+
+
+@contextlib.contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn "the database is unreachable / locked / gone" into ``StoreUnavailable``.
+
+    Usable as ``with store_errors():`` or as a decorator ``@store_errors()``. Only
+    operational failures are translated (callers may retry those); programming
+    errors such as an ``IntegrityError`` propagate unchanged.
+
+    Raises:
+        StoreUnavailable: wrapping the SQLAlchemy error as ``__cause__``.
+    """
+    try:
+        yield
+    except OperationalError as exc:
+        raise StoreUnavailable(f"database unavailable: {exc.orig!r}") from exc
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        raise StoreUnavailable("database connection lost") from exc
+    except PoolTimeout as exc:
+        raise StoreUnavailable("no database connection free in the pool") from exc
+
+
+@store_errors()
+def create_schema(engine: Engine) -> None:
+    """Create every table and index that does not exist yet (safe to call repeatedly)."""
+    metadata.create_all(engine)

@@ -1,0 +1,145 @@
+"""Every table of the shop and conversation-log database (SQLAlchemy Core).
+
+Dates of shop events are ``Date`` columns; timestamps are naive ``DateTime`` in UTC
+(one convention for SQLite and PostgreSQL alike; the query modules convert). Money
+is ``Numeric(10, 2)`` read back as float. Indexes cover what lookups and the staff
+console filter on: customer, status, conversation, session, intent and time.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, Numeric,
+                        String, Table, Text, UniqueConstraint)
+
+metadata = MetaData()
+
+Money = Numeric(10, 2, asdecimal=False)
+
+customers = Table(
+    "customers", metadata,
+    Column("customer_id", String(16), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=False, unique=True),  # stored lower-case
+)
+
+products = Table(
+    "products", metadata,
+    Column("sku", String(16), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("category", String(64), nullable=False, index=True),
+    Column("brand", String(64), nullable=False, index=True),
+    Column("color", String(32), nullable=False),
+    Column("sizes", String(200), nullable=False, default=""),  # "|"-joined; empty for one size
+    Column("price", Money, nullable=False),
+    Column("stock", Integer, nullable=False),
+    Column("rating", Float, nullable=False),
+    Column("url", String(200), nullable=False),
+)
+
+orders = Table(
+    "orders", metadata,
+    Column("order_number", String(16), primary_key=True),
+    Column("customer_id", String(16), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("status", String(32), nullable=False, index=True),
+    Column("placed_on", Date, nullable=False),
+    Column("total", Money, nullable=False),
+)
+
+order_items = Table(
+    "order_items", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_number", String(16), ForeignKey("orders.order_number"), nullable=False, index=True),
+    Column("sku", String(16), ForeignKey("products.sku"), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Money, nullable=False),
+    Column("size", String(16), nullable=False, default=""),
+)
+
+shipments = Table(
+    "shipments", metadata,
+    Column("order_number", String(16), ForeignKey("orders.order_number"), primary_key=True),
+    Column("carrier", String(64), nullable=False),
+    Column("tracking_number", String(64), nullable=False),
+    Column("tracking_url", String(300), nullable=False),
+    Column("shipped_on", Date, nullable=False),
+    Column("eta", Date),
+    Column("delivered_on", Date),
+)
+
+returns = Table(
+    "returns", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rma_number", String(16), nullable=False, unique=True),
+    Column("order_number", String(16), ForeignKey("orders.order_number"), nullable=False, index=True),
+    Column("sku", String(16), ForeignKey("products.sku"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("status", String(32), nullable=False, default="requested"),
+    UniqueConstraint("order_number", "sku", name="uq_returns_order_line"),  # one return per order line
+)
+
+policies = Table(
+    "policies", metadata,
+    Column("topic", String(64), primary_key=True),
+    Column("answer", Text, nullable=False),
+)
+
+shop_settings = Table(
+    "shop_settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+interactions = Table(
+    "interactions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", String(16), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("sku", String(16), ForeignKey("products.sku"), nullable=False, index=True),
+    Column("event", String(16), nullable=False),  # view | cart | purchase
+    Column("occurred_at", DateTime, nullable=False),
+)
+
+handoff_requests = Table(
+    "handoff_requests", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", String(128), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False, index=True),
+    Column("status", String(16), nullable=False, default="open", index=True),
+)
+
+# customer_id has no foreign key: a verified shopper of the real shop need not be in
+# the demo customers table, and the log must never drop a message for that.
+conversations = Table(
+    "conversations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", String(128), nullable=False, unique=True),
+    Column("channel", String(64)),
+    Column("customer_id", String(16), index=True),
+    Column("started_at", DateTime, nullable=False, index=True),
+    Column("last_event_at", DateTime, nullable=False, index=True),
+    Column("handoff_requested", Boolean, nullable=False, default=False),
+)
+
+messages = Table(
+    "messages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", Integer, ForeignKey("conversations.id"), nullable=False),
+    Column("event_id", String(128), nullable=False, unique=True),  # idempotent retries
+    Column("sender", String(8), nullable=False),  # user | bot
+    Column("text", Text),
+    Column("intent", String(64), index=True),
+    Column("confidence", Float),
+    Column("entities", Text, nullable=False, default="[]"),  # JSON list
+    Column("action", String(128)),
+    Column("latency_ms", Float),
+    Column("payload", Text),  # JSON object (buttons, custom) or NULL
+    Column("from_speech", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False, index=True),
+)
+Index("ix_messages_conversation_created", messages.c.conversation_id, messages.c.created_at)
+
+SHOP_TABLES = (interactions, returns, shipments, order_items, orders, customers, products, policies,
+               shop_settings)
+"""Tables the demo-shop seed owns, children before parents (the order to delete in)."""

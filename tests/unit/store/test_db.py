@@ -1,0 +1,48 @@
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from ecomai.errors import StoreUnavailable
+from ecomai.store import LoggedMessage, conversation_messages, create_schema, make_engine, write_messages
+
+
+def test_sqlite_connections_are_configured(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'a' / 'b' / 'shop.db'}", busy_timeout_ms=1234)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar_one() == 1234
+
+
+def test_locked_database_is_unavailable_then_recovers(tmp_path: Path) -> None:
+    path = tmp_path / "log.db"
+    engine = make_engine(f"sqlite:///{path}", busy_timeout_ms=50)
+    create_schema(engine)
+    message = LoggedMessage("e1", "s1", "web", None, "user", "hello", datetime(2024, 6, 1, tzinfo=timezone.utc))
+    with closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(StoreUnavailable) as caught:
+            write_messages(engine, [message])
+        assert caught.value.code == "store_unavailable"
+        other.execute("COMMIT")
+    assert write_messages(engine, [message]) == 1
+    assert [m.event_id for m in conversation_messages(engine, "s1")] == ["e1"]
+
+
+def test_unreachable_database_is_unavailable(tmp_path: Path) -> None:
+    (tmp_path / "dir.db").mkdir()  # a folder where the database file should be
+    with pytest.raises(StoreUnavailable):
+        create_schema(make_engine(f"sqlite:///{tmp_path / 'dir.db'}"))
+
+
+def test_store_imports_no_rasa_or_sanic() -> None:
+    code = ("import sys, ecomai.store, ecomai.shop; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('rasa', 'rasa_sdk', 'sanic')]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=30)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecomai.config import Settings
+from ecomai.errors import InvalidInput
+
+
+def test_environment_overrides_defaults(tmp_path: Path) -> None:
+    settings = Settings.from_env({
+        "DATABASE_URL": "postgresql://u:p@db/shop", "ECOMAI_TOKEN_SECRET": "s3cret",
+        "ECOMAI_MAX_TEXT_CHARS": "500", "ECOMAI_VAR_DIR": str(tmp_path),
+    })
+    assert settings.database_url == "postgresql://u:p@db/shop"
+    assert settings.max_text_chars == 500 and settings.token_secret == "s3cret"
+    assert Settings.from_env({"DATABASE_URL": "a", "ECOMAI_DATABASE_URL": "b", "ECOMAI_TOKEN_SECRET": "x"}
+                             ).database_url == "b"
+
+
+def test_secret_is_masked_when_printed() -> None:
+    settings = Settings(token_secret="s3cret")
+    assert "s3cret" not in repr(settings) and "***" in repr(settings)
+
+
+def test_local_secret_is_created_once_and_private(tmp_path: Path) -> None:
+    first = Settings.from_env({"ECOMAI_VAR_DIR": str(tmp_path)})
+    second = Settings.from_env({"ECOMAI_VAR_DIR": str(tmp_path)})
+    assert first.token_secret and first.token_secret == second.token_secret
+    assert (tmp_path / "token_secret").stat().st_mode & 0o077 == 0
+    assert first.database_url == f"sqlite:///{tmp_path / 'ecomai.db'}"
+
+
+def test_bad_numbers_are_refused_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="ECOMAI_MAX_FRAME_BYTES"):
+        Settings.from_env({"ECOMAI_MAX_FRAME_BYTES": "lots", "ECOMAI_VAR_DIR": str(tmp_path)})
+    with pytest.raises(InvalidInput):
+        Settings(max_text_chars=0)
