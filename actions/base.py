@@ -4,6 +4,7 @@ the conversation, and the single place where our errors become an apology."""
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
@@ -52,11 +53,12 @@ def apologise(dispatcher: CollectingDispatcher, error: Exception) -> None:
         dispatcher.utter_message(response="utter_error_internal")
 
 
-class ShopAction(Action):
-    """An action whose errors end in an apology instead of a dead conversation."""
+class ShopAction(Action, ABC):
+    """An action whose errors end in an apology instead of a dead conversation.
 
-    def name(self) -> Text:  # pragma: no cover - every subclass names itself
-        raise NotImplementedError
+    Abstract (``act``), because rasa_sdk's executor instantiates every concrete Action
+    subclass it finds and registers it under ``name()``.
+    """
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -67,5 +69,6 @@ class ShopAction(Action):
             apologise(dispatcher, error)
             return []
 
+    @abstractmethod
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        raise NotImplementedError
+        """The action's work: reply through ``dispatcher``, return the events."""

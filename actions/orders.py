@@ -7,6 +7,7 @@ order get the same answer, so guessing numbers reveals nothing.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -25,11 +26,19 @@ SlotValues = Dict[Text, Any]
 class _OrderFormValidation(FormValidationAction):
     """Shared by the three order forms: order number, then e-mail unless signed in."""
 
-    form_name = ""
     check_return_eligibility = False
 
+    @property
+    @abstractmethod
+    def form(self) -> Text:
+        """The form in bot/domain.yml (a class attribute in each subclass).
+
+        Not ``form_name``: rasa_sdk's ``form_name()`` is a method that ``domain_slots()``
+        calls. Abstract, so rasa_sdk's executor does not register this base class.
+        """
+
     def name(self) -> Text:
-        return f"validate_{self.form_name}"
+        return f"validate_{self.form}"
 
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -54,7 +63,10 @@ class _OrderFormValidation(FormValidationAction):
             return {"order_number": None}
         customer = customer_id(tracker)
         if customer is None:
-            return {"order_number": number}  # checked together with the e-mail next
+            # Checked together with the e-mail: next, or now if the shopper gave one already
+            # (an e-mail kept from an earlier order number, or both in one message).
+            email = orders.find_email(str(tracker.get_slot("order_email") or ""))
+            return {"order_number": number} if email is None else self._check_email(dispatcher, number, email)
         if not orders.customer_owns_order(shop().engine, number, customer):
             dispatcher.utter_message(response="utter_order_not_in_account", order_number=number)
             return {"order_number": None}
@@ -63,11 +75,18 @@ class _OrderFormValidation(FormValidationAction):
     def validate_order_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        number = tracker.get_slot("order_number")
         email = orders.find_email(str(value or ""))
         if email is None:
             dispatcher.utter_message(response="utter_bad_email")
             return {"order_email": None}
+        number = tracker.get_slot("order_number")
+        if not number:  # the e-mail came before a valid order number: ask for it after the number
+            return {"order_email": None}
+        return self._check_email(dispatcher, number, email)
+
+    def _check_email(self, dispatcher: CollectingDispatcher, number: str, email: str) -> SlotValues:
+        """Accept the pair only if the order is that e-mail's; otherwise start again with
+        the same reply an unknown order number gets."""
         try:
             orders.find_order(shop().engine, number, email=email)
         except OrderNotFound:
@@ -77,7 +96,8 @@ class _OrderFormValidation(FormValidationAction):
 
     def _eligible(self, dispatcher: CollectingDispatcher, number: str, **identity: Optional[str]) -> SlotValues:
         """For returns, say at once if the order can't be returned, then ask for another
-        order number (the shopper can say "stop" to leave the form)."""
+        order number (the shopper can say "stop" to leave the form); a verified e-mail is
+        kept, and the next number is checked against it."""
         if self.check_return_eligibility:
             order = orders.find_order(shop().engine, number, **identity)
             delivered_on = order.shipment.delivered_on if order.shipment else None
@@ -85,20 +105,20 @@ class _OrderFormValidation(FormValidationAction):
             blocker = orders.return_refusal(order.status, delivered_on, window, today())
             if blocker is not None:
                 dispatcher.utter_message(response=f"utter_return_not_allowed_{blocker}", order_number=number)
-                return {"order_number": None, "order_email": None}
+                return {"order_number": None}
         return {"order_number": number}
 
 
 class ValidateOrderStatusForm(_OrderFormValidation):
-    form_name = "order_status_form"
+    form = "order_status_form"
 
 
 class ValidateCancelOrderForm(_OrderFormValidation):
-    form_name = "cancel_order_form"
+    form = "cancel_order_form"
 
 
 class ValidateReturnForm(_OrderFormValidation):
-    form_name = "return_form"
+    form = "return_form"
     check_return_eligibility = True
 
     def validate_return_item(

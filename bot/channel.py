@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
@@ -88,8 +88,13 @@ class SessionRegistry:
         """Make ``conn`` the session's socket and flush what waited for it, in order."""
         async with conn.lock:  # pushes arriving meanwhile queue behind the backlog
             self._live[session_id] = conn
-            for frame in self._outbox.drain(session_id):
-                await conn.send_unlocked(frame)
+            backlog = self._outbox.drain(session_id)
+            for index, frame in enumerate(backlog):
+                if not await conn.send_unlocked(frame):  # dropped again: keep the rest
+                    self.detach(session_id, conn)
+                    for unsent in backlog[index:]:
+                        self._outbox.push(session_id, unsent)
+                    break
         if time.monotonic() - self._last_prune > _PRUNE_EVERY_S:
             self._last_prune = time.monotonic()
             self._outbox.prune()
@@ -112,10 +117,14 @@ class SessionRegistry:
 
 
 class EcomaiOutputChannel(OutputChannel):
-    """Sends each Rasa bot message as one ``bot`` frame to the session's current socket."""
+    """Sends each Rasa bot message as one ``bot`` frame to the session's current socket.
+
+    ``sent`` counts the frames, so a turn can tell when the bot said nothing at all.
+    """
 
     def __init__(self, registry: SessionRegistry) -> None:
         self._registry = registry
+        self.sent = 0
 
     @classmethod
     def name(cls) -> Text:
@@ -124,6 +133,7 @@ class EcomaiOutputChannel(OutputChannel):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         frame = protocol.bot_frame_from_rasa_message(message)
         if frame is not None:
+            self.sent += 1
             await self._registry.deliver(recipient_id, protocol.encode_bot(frame))
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -197,6 +207,7 @@ class EcomaiWebsocketInput(InputChannel):
         self._token_secret = token_secret
         self.registry = SessionRegistry(Outbox(outbox_limits))
         self._output = EcomaiOutputChannel(self.registry)
+        self._turns: Set["asyncio.Task[None]"] = set()
 
     def get_output_channel(self) -> OutputChannel:
         """Lets Rasa push (reminders, ``trigger_intent``, an agent) without a user message."""
@@ -291,12 +302,16 @@ class EcomaiWebsocketInput(InputChannel):
         frame: protocol.TextMessage,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        """received -> the bot's frames (via the registry) -> turn_complete."""
+        """received -> the bot's frames (via the registry) -> turn_complete.
+
+        Sanic cancels the connection handler when the socket drops; the bot's turn runs
+        in its own shielded task so it still finishes and its replies reach the outbox.
+        """
         message_id = frame.message_id or protocol.new_message_id()
         await conn.send(protocol.encode_received(message_id))
         message = UserMessage(
             frame.text,
-            self._output,
+            EcomaiOutputChannel(self.registry),  # one per turn: it counts this turn's replies
             sender_id=session_id,
             input_channel=self.name(),
             metadata={
@@ -305,13 +320,30 @@ class EcomaiWebsocketInput(InputChannel):
                 "client_message_id": frame.message_id,
             },
         )
+        task = asyncio.ensure_future(self._bot_turn(conn, message, message_id, on_new_message))
+        self._turns.add(task)  # a strong reference, so a detached turn is not collected
+        task.add_done_callback(self._turns.discard)
+        await asyncio.shield(task)
+
+    async def _bot_turn(
+        self,
+        conn: _Connection,
+        message: UserMessage,
+        message_id: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
         started = time.perf_counter()
         try:
             await on_new_message(message)
         except Exception:
-            logger.exception("bot failed on a turn session=%s", session_id)
+            logger.exception("bot failed on a turn session=%s", message.sender_id)
             await conn.send(protocol.encode_error(protocol.BOT_UNAVAILABLE, message_id))
+        else:
+            # Rasa swallows a failing custom action (e.g. the action server is down)
+            # and ends the turn silently; every turn of ours has a reply, so say sorry.
+            if isinstance(message.output_channel, EcomaiOutputChannel) and message.output_channel.sent == 0:
+                logger.warning("turn ended without a reply session=%s", message.sender_id)
+                await conn.send(protocol.encode_error(protocol.BOT_UNAVAILABLE, message_id))
         await conn.send(protocol.encode_turn_complete(message_id))
-        logger.debug(
-            "turn done session=%s ms=%.1f", session_id, (time.perf_counter() - started) * 1000
-        )
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        logger.debug("turn done session=%s ms=%.1f", message.sender_id, elapsed_ms)

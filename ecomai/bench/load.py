@@ -13,20 +13,21 @@ cannot be pointed at someone else's shop.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 import uuid
-from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 import aiohttp
 import websockets
 from websockets.exceptions import ConnectionClosed
 
+from ecomai.bench.stats import EMPTY, ERROR, NOT_SENT, OK, TIMEOUT, TurnResult, format_table, summarize
 from ecomai.chat import protocol
 from ecomai.chat.client import TurnTimeout, read_turn
 from ecomai.errors import InvalidInput
+
+__all__ = ["SCRIPT", "check_options", "format_table", "run_load", "script_for"]
 
 # What shoppers say, in a mix of intents; client i starts at line i so turns interleave.
 SCRIPT: tuple[str, ...] = (
@@ -56,88 +57,6 @@ _MAX_CLIENTS = 500
 _MAX_TURNS = 1000
 _MAX_TIMEOUT_S = 600.0
 
-OK, EMPTY, ERROR, TIMEOUT, NOT_SENT = "ok", "empty", "error", "timeout", "not_sent"
-
-
-@dataclass(frozen=True)
-class TurnResult:
-    """One measured turn: ``outcome`` is ok/empty/error/timeout/not_sent, latency in seconds."""
-
-    outcome: str
-    latency_s: float = 0.0
-
-
-# ---------------------------------------------------------------- pure statistics
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0-100) with linear interpolation (numpy's default).
-
-    Raises:
-        InvalidInput: empty ``values`` or ``q`` outside [0, 100].
-    """
-    if not values:
-        raise InvalidInput("percentile of no values")
-    if not 0 <= q <= 100:
-        raise InvalidInput(f"q must be within [0, 100], got {q}")
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def summarize(results: Sequence[TurnResult], wall_s: float) -> dict[str, Any]:
-    """Counts, throughput and latency percentiles (ms) of one channel's run.
-
-    ``lost`` = turns sent that never got a bot message (timed out, or finished empty).
-    Throughput counts answered turns only; latencies are those of answered turns.
-    """
-    counts = {name: sum(r.outcome == name for r in results) for name in (OK, EMPTY, ERROR, TIMEOUT, NOT_SENT)}
-    answered_ms = [r.latency_s * 1000 for r in results if r.outcome == OK]
-    latency = (
-        {
-            "p50": round(percentile(answered_ms, 50), 2),
-            "p95": round(percentile(answered_ms, 95), 2),
-            "p99": round(percentile(answered_ms, 99), 2),
-            "mean": round(sum(answered_ms) / len(answered_ms), 2),
-            "max": round(max(answered_ms), 2),
-        }
-        if answered_ms
-        else None
-    )
-    return {
-        "turns_planned": len(results),
-        "turns_sent": len(results) - counts[NOT_SENT],
-        "answered": counts[OK],
-        "errors": counts[ERROR],
-        "timeouts": counts[TIMEOUT],
-        "empty": counts[EMPTY],
-        "lost": counts[TIMEOUT] + counts[EMPTY],
-        "not_sent": counts[NOT_SENT],
-        "wall_s": round(wall_s, 3),
-        "turns_per_s": round(counts[OK] / wall_s, 2) if wall_s > 0 else 0.0,
-        "latency_ms": latency,
-    }
-
-
-def format_table(result: dict[str, Any]) -> str:
-    """A short plain-text table of ``run_load``'s result, one row per channel."""
-    header = f"{'channel':<18}{'answered':>9}{'lost':>6}{'errors':>8}{'turns/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-    rows = [header, "-" * len(header)]
-    for name, stats in result["results"].items():
-        lat = stats["latency_ms"] or {}
-        rows.append(
-            f"{name:<18}{stats['answered']:>9}{stats['lost']:>6}{stats['errors']:>8}"
-            f"{stats['turns_per_s']:>9.1f}{_ms(lat.get('p50')):>9}{_ms(lat.get('p95')):>9}{_ms(lat.get('p99')):>9}"
-        )
-    config = result["config"]
-    rows.append(f"{config['clients']} clients x {config['turns']} turns, timeout {config['timeout_s']} s per turn")
-    return "\n".join(rows)
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
-
 
 def check_options(ws_url: str, rest_url: str, clients: int, turns: int, timeout_s: float) -> None:
     """Refuse non-local URLs and unbounded runs before any connection is made.
@@ -160,9 +79,6 @@ def check_options(ws_url: str, rest_url: str, clients: int, turns: int, timeout_
 def script_for(client: int, turns: int) -> list[str]:
     """The lines client number ``client`` sends: the script, rotated so clients differ."""
     return [SCRIPT[(client + turn) % len(SCRIPT)] for turn in range(turns)]
-
-
-# ---------------------------------------------------------------- I/O: the two channels
 
 
 def _ws_outcome(frames: list[dict[str, Any]]) -> str:
@@ -244,12 +160,16 @@ async def run_load(
         InvalidInput: a non-local URL or an out-of-range count.
     """
     check_options(ws_url, rest_url, clients, turns, timeout_s)
-    websocket = await _measure(lambda texts: _ws_conversation(ws_url, texts, timeout_s), clients, turns)
-    connector = aiohttp.TCPConnector(limit=clients)
-    async with aiohttp.ClientSession(connector=connector) as http:
-        rest = await _measure(lambda texts: _rest_conversation(http, rest_url, texts, timeout_s), clients, turns)
+    websocket = await _measure(
+        lambda texts: _ws_conversation(ws_url, texts, timeout_s), clients, turns
+    )
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as http:
+        rest = await _measure(
+            lambda texts: _rest_conversation(http, rest_url, texts, timeout_s), clients, turns
+        )
+    config = {"clients": clients, "turns": turns, "timeout_s": timeout_s}
     return {
         "benchmark": "load",
-        "config": {"clients": clients, "turns": turns, "timeout_s": timeout_s, "ws_url": ws_url, "rest_url": rest_url},
+        "config": {**config, "ws_url": ws_url, "rest_url": rest_url},
         "results": {"ecomai_websocket": websocket, "rasa_rest": rest},
     }

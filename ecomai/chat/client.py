@@ -22,6 +22,8 @@ from ecomai.errors import EcomaiError
 
 Frame = dict[str, Any]
 _MAX_RECONNECTS = 5
+# Largest server frame we accept; bot frames are small, this only stops a runaway server.
+MAX_SERVER_FRAME_BYTES = 16 * 2**20
 _QUIT = {"/quit", "/exit"}
 
 
@@ -122,7 +124,7 @@ async def converse(
     """
     turns: list[list[Frame]] = []
     try:
-        async with websockets.connect(url, open_timeout=timeout_s, max_size=None) as ws:
+        async with websockets.connect(url, open_timeout=timeout_s, max_size=MAX_SERVER_FRAME_BYTES) as ws:
             preamble: list[Frame] = []
             if customer_token is not None or session_id is not None:
                 preamble = await open_session(
@@ -141,14 +143,19 @@ async def converse(
 class _TerminalView:
     """Renders server frames as lines of text and remembers the last buttons offered."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, prompt: str = "") -> None:
         self._out = out
+        self.prompt = prompt
         self.buttons: list[Frame] = []
         self.session_id: str | None = None
         self.sessions_opened = 0
 
     def say(self, line: str) -> None:
         print(line, file=self._out, flush=True)
+
+    def show_prompt(self) -> None:
+        if self.prompt:
+            print(self.prompt, end="", file=self._out, flush=True)
 
     def show(self, frame: Frame) -> None:
         kind = frame["type"]
@@ -225,6 +232,7 @@ async def _next_line(
 ) -> str | None:
     """Wait for the shopper's next line while showing frames the server pushes meanwhile."""
     if not pending:
+        view.show_prompt()
         pending.append(asyncio.ensure_future(lines.__anext__()))
     line_task = pending[0]
     while True:
@@ -242,11 +250,15 @@ async def _next_line(
 
 
 async def _chat_once(
-    url: str, customer_token: str | None, lines: AsyncIterator[str],
-    pending: list[asyncio.Future[str]], view: _TerminalView, timeout_s: float,
+    url: str,
+    customer_token: str | None,
+    lines: AsyncIterator[str],
+    pending: list[asyncio.Future[str]],
+    view: _TerminalView,
+    timeout_s: float,
 ) -> None:
     """One connection's worth of chatting; returns when the shopper is done."""
-    async with websockets.connect(url, max_size=None) as ws:
+    async with websockets.connect(url, max_size=MAX_SERVER_FRAME_BYTES) as ws:
         for frame in await open_session(
             ws, customer_token=customer_token, session_id=view.session_id, timeout_s=timeout_s
         ):
@@ -258,7 +270,7 @@ async def _chat_once(
             if not text:
                 continue
             if echo != line.strip():
-                view.say(f"you> {echo}")
+                view.say(f"  -> {echo}")
             message_id = protocol.new_message_id()
             await ws.send(protocol.encode_text(text, message_id))
             try:
@@ -285,21 +297,25 @@ async def chat(
     Raises:
         ChatUnavailable: the server stayed unreachable after several attempts.
     """
-    view = _TerminalView(out)
+    view = _TerminalView(out, prompt="" if input_lines is not None else "you> ")
     view.session_id = session_id
     lines = input_lines if input_lines is not None else _stdin_lines()
-    pending: list[asyncio.Future[str]] = []
+    pending: list[asyncio.Future[str]] = []  # the line being read survives a reconnect
     failures = 0
-    while True:
-        opened_before = view.sessions_opened
-        try:
-            await _chat_once(url, customer_token, lines, pending, view, timeout_s)
-            return
-        except (OSError, ConnectionClosed, websockets.InvalidHandshake, TurnTimeout) as exc:
-            # count only consecutive failures: a drop after a good session starts afresh
-            failures = 1 if view.sessions_opened > opened_before else failures + 1
-            if failures > _MAX_RECONNECTS:
-                raise ChatUnavailable(f"cannot reach {url}: {type(exc).__name__}") from exc
-            view.say("(connection lost; reconnecting...)")
-            await asyncio.sleep(min(0.25 * 2**failures, 5.0))
+    try:
+        while True:
+            opened_before = view.sessions_opened
+            try:
+                await _chat_once(url, customer_token, lines, pending, view, timeout_s)
+                return
+            except (OSError, ConnectionClosed, websockets.InvalidHandshake, TurnTimeout) as exc:
+                # count only consecutive failures: a drop after a good session starts afresh
+                failures = 1 if view.sessions_opened > opened_before else failures + 1
+                if failures > _MAX_RECONNECTS:
+                    raise ChatUnavailable(f"cannot reach {url}: {type(exc).__name__}") from exc
+                view.say("(connection lost; reconnecting...)")
+                await asyncio.sleep(min(0.25 * 2**failures, 5.0))
+    finally:
+        for task in pending:
+            task.cancel()
 

@@ -14,7 +14,7 @@ from ecomai.service import Service, ServiceOptions, demo_database, free_port
 from ecomai.store.db import make_engine
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "ecomai.tar.gz"
-SECRET = "e2e-test-secret"
+SECRET = "e2e-test-secret-0123456789abcdef-0123456789"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -13,7 +13,7 @@ from typing import Any, AsyncIterator
 
 import pytest
 import websockets
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import UserMessage, register
 from rasa.core.channels.rest import RestInput
 from sanic import Sanic
 
@@ -38,6 +38,8 @@ class FakeRasa:
         self.messages.append(message)
         if message.text == "boom":
             raise RuntimeError("action server exploded: secret stack detail")
+        if message.text == "silence":  # what Rasa does when a custom action fails
+            return
         if message.text == "slow":
             await asyncio.sleep(0.05)
         if message.text == "products":
@@ -106,6 +108,18 @@ def test_registration_raises_the_transport_limit_above_ours(server: Server) -> N
     other.config.WEBSOCKET_MAX_SIZE = 10**8
     other.blueprint(EcomaiWebsocketInput(LIMITS, SECRET).blueprint(server.rasa))
     assert other.config.WEBSOCKET_MAX_SIZE == 10**8  # never lowered
+
+
+def test_rasa_registers_the_channel_from_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOMAI_TOKEN_SECRET", SECRET)
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    channel = EcomaiWebsocketInput.from_credentials({"max_text_chars": 10})
+    assert channel.limits == ProtocolLimits(max_text_chars=10, max_frame_bytes=1_048_576)
+    app = Sanic(f"test_register_{uuid.uuid4().hex}")
+    register([channel], app, "/webhooks/")  # what `rasa run` does with credentials.yml
+    app.router.finalize()
+    assert {"webhooks/ecomai", "webhooks/ecomai/ws"} <= {route.path for route in app.router.routes}
+    assert app.config.WEBSOCKET_MAX_SIZE == 1_048_576 * TRANSPORT_SIZE_FACTOR
 
 
 async def test_health_route(server: Server) -> None:
@@ -222,6 +236,13 @@ async def test_bot_failure_answers_bot_unavailable_and_keeps_the_socket(server: 
         assert types(await turn(ws, "fine now", "x2")) == ["received", "bot", "turn_complete"]
 
 
+async def test_a_turn_without_any_reply_gets_bot_unavailable(server: Server) -> None:
+    async with websockets.connect(server.url) as ws:
+        frames = await turn(ws, "silence", "s1")
+        assert types(frames) == ["session", "received", "error", "turn_complete"]
+        assert frames[2]["code"] == "bot_unavailable"
+
+
 async def test_turns_of_one_connection_are_handled_in_order(server: Server) -> None:
     async with websockets.connect(server.url) as ws:
         for i, text in enumerate(["slow", "fast", "slow", "fast"]):
@@ -274,7 +295,7 @@ async def test_chat_client_shows_buttons_cards_and_errors(server: Server) -> Non
     await chat(server.url, customer_token=None, session_id=None, input_lines=lines, out=out, timeout_s=2)
     shown = out.getvalue().splitlines()
     assert shown[0].startswith("(connected as a guest; session ")
-    assert shown[1:4] == ["bot> echo: hello", "  [1] Again", "you> Again"]
+    assert shown[1:4] == ["bot> echo: hello", "  [1] Again", "  -> Again"]
     assert shown[4:6] == ["bot> echo: /again", "  [1] Again"]
     assert shown[6] == "  * SKU-00001  Trail Runner  89.0 EUR"
     assert shown[7] == f"! {protocol.SHOPPER_MESSAGES['text_too_long']} [text_too_long]"
@@ -318,3 +339,15 @@ async def test_load_bench_measures_both_channels(server: Server) -> None:
         assert stats["answered"] == 12 and stats["lost"] == 0 and stats["errors"] == 0, name
         assert 0 < stats["latency_ms"]["p50"] <= stats["latency_ms"]["p99"]
     assert len({m.sender_id for m in server.rasa.messages if m.input_channel == "ecomai"}) == 4  # 3 + warm-up
+
+
+async def test_turn_in_flight_when_the_shopper_drops_is_finished_and_kept(server: Server) -> None:
+    async with websockets.connect(server.url) as ws:
+        await ws.send(protocol.encode_text("slow", "d1"))
+        session_id = (await recv(ws))["session_id"]
+        assert (await recv(ws))["type"] == "received"
+    await asyncio.sleep(0.15)  # the bot finishes its turn after the socket is gone
+    async with websockets.connect(server.url) as ws:
+        frames = await open_session(ws, customer_token=None, session_id=session_id, timeout_s=2)
+        frames.append(await recv(ws))
+    assert frames[-1] == {"type": "bot", "text": "echo: slow", "buttons": [{"title": "Again", "payload": "/again"}]}
