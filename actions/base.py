@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from ecomai.config import Settings
-from ecomai.errors import StoreUnavailable
+from ecomai.errors import NotFound, StoreUnavailable
 from ecomai.services import ShopServices
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,9 @@ def apologise(dispatcher: CollectingDispatcher, error: Exception) -> None:
     if isinstance(error, StoreUnavailable):
         logger.warning("store unavailable: %s", error)
         dispatcher.utter_message(response="utter_error_store_unavailable")
+    elif isinstance(error, NotFound):  # e.g. an order number typed as a slot payload
+        logger.info("not found: %s", error)
+        dispatcher.utter_message(response="utter_error_not_found")
     else:
         logger.exception("action failed", exc_info=error)
         dispatcher.utter_message(response="utter_error_internal")

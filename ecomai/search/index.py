@@ -74,8 +74,10 @@ class BM25ProductIndex:
         mask = self._mask(query)
         if not mask.any():
             return []
-        tokens = [t for t in bm25s.tokenize(query.text, stopwords="en", return_ids=False, show_progress=False)[0]
-                  if t in self._known_tokens]
+        words = bm25s.tokenize(query.text, stopwords="en", return_ids=False, show_progress=False)[0]
+        tokens = [t for t in words if t in self._known_tokens]
+        if words and not tokens and not query.has_filters:
+            return []  # words the catalog has never seen: say so rather than list bestsellers
         lexical = self._bm25.get_scores(tokens) if tokens else np.zeros(len(self._products))
         # Rating breaks ties (and ranks alone when the words were all filters).
         score = np.where(mask, lexical + 0.01 * self._rating, -np.inf)

@@ -54,6 +54,10 @@ class ProductQuery:
     price_max: float | None = None
     in_stock_only: bool = True
 
+    @property
+    def has_filters(self) -> bool:
+        return any(getattr(self, f) is not None for f in ("category", "color", "brand", "price_min", "price_max"))
+
     def without(self, field_name: str) -> "ProductQuery":
         """The same query with one filter dropped (used to relax a query that found nothing)."""
         return replace(self, **{field_name: None})

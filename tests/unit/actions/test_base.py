@@ -32,14 +32,14 @@ def test_customer_comes_only_from_channel_metadata() -> None:
 
 
 @pytest.mark.usefixtures("shop_db")
-async def test_unexpected_failure_is_a_generic_apology_without_details(dispatcher: CollectingDispatcher,
+async def test_missing_data_is_a_not_found_apology_without_details(dispatcher: CollectingDispatcher,
                                                                        domain: dict) -> None:
     tracker = make_tracker("what about warranty_secret_topic?", "ask_warranty_secret_topic")
 
     events = await ActionAnswerPolicy().run(dispatcher, tracker, domain)
 
     assert events == []
-    assert responses(dispatcher) == ["utter_error_internal"] and texts(dispatcher) == []
+    assert responses(dispatcher) == ["utter_error_not_found"] and texts(dispatcher) == []
 
 
 def _store_gone_cases() -> list:
@@ -101,3 +101,15 @@ async def test_database_path_that_cannot_be_opened(shop_db: Path, monkeypatch: p
     await ActionRequestHandoff().run(dispatcher, make_tracker("agent", "request_human"), domain)
 
     assert responses(dispatcher) == ["utter_error_store_unavailable"]
+
+
+async def test_unexpected_failure_is_a_generic_apology_without_details(dispatcher: CollectingDispatcher,
+                                                                       domain: dict) -> None:
+    class Exploding(ActionRequestHandoff):
+        def act(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+            raise RuntimeError("secret internal detail")
+
+    events = await Exploding().run(dispatcher, make_tracker("help", "request_human"), domain)
+
+    assert events == []
+    assert responses(dispatcher) == ["utter_error_internal"] and texts(dispatcher) == []

@@ -49,7 +49,7 @@ async def test_order_status_never_shows_someone_elses_order(dispatcher: Collecti
     await ActionOrderStatus().run(dispatcher, tracker, domain)
 
     assert texts(dispatcher) == []  # only a domain apology, no order details
-    assert responses(dispatcher) == ["utter_error_internal"]
+    assert responses(dispatcher) == ["utter_error_not_found"]
 
 
 async def test_confirmed_cancel_cancels_the_order(engine: Engine, dispatcher: CollectingDispatcher,

@@ -49,3 +49,8 @@ def test_hostile_queries_return_results_not_errors(index: BM25ProductIndex, text
 def test_empty_catalog_is_refused() -> None:
     with pytest.raises(ValueError):
         BM25ProductIndex([])
+
+
+def test_words_the_catalog_never_saw_find_nothing(index: BM25ProductIndex) -> None:
+    result = index.search(parse_product_query("xyzzy plugh", index.vocabulary))
+    assert result.products == () and result.relaxed == ()
