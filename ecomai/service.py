@@ -27,7 +27,7 @@ from ecomai.config import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
-QUIET_ENV = {
+SERVICE_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
@@ -153,7 +153,7 @@ class Service:
                 "--interface", opts.host, "--credentials", str(REPO_ROOT / "bot" / "credentials.yml"),
                 "--endpoints", str(write_endpoints(opts)), "--quiet",
             ]
-        env = {**os.environ, **QUIET_ENV, "PYTHONPATH": str(REPO_ROOT), **opts.env}
+        env = {**os.environ, **SERVICE_ENV, "PYTHONPATH": str(REPO_ROOT), **opts.env}
         with open(opts.var_dir / f"{name}-{opts.rasa_port}.log", "ab") as log:
             self._processes[name] = subprocess.Popen(
                 command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

@@ -25,18 +25,24 @@ WriteFn = Callable[[Engine, Sequence[LoggedMessage]], int]
 
 
 class ConversationLogWriter:
-    """Queue + one writer thread. ``submit`` never blocks; ``flush`` waits for the backlog."""
+    """Queue + one writer thread. ``submit`` never blocks; ``flush`` waits for the backlog.
+
+    Batches gather for up to ``linger_s`` so a busy server commits once per batch, not
+    once per event (commits were a tenth of the Rasa process's CPU under load).
+    """
 
     def __init__(
         self,
         engine: Engine,
         *,
         batch_size: int = 200,
+        linger_s: float = 0.02,
         max_backoff_s: float = 5.0,
         write: WriteFn = write_messages,
     ) -> None:
         self._engine = engine
         self._batch_size = batch_size
+        self._linger_s = linger_s
         self._max_backoff_s = max_backoff_s
         self._write = write
         self._queue: "queue.Queue[LoggedMessage]" = queue.Queue()
@@ -76,9 +82,11 @@ class ConversationLogWriter:
             except queue.Empty:
                 continue
             batch = [first]
+            # Wait a moment for the rest of the turn's events: one commit instead of many.
+            deadline = time.monotonic() + self._linger_s
             while len(batch) < self._batch_size:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
                 except queue.Empty:
                     break
             self._write_until_stored(batch)
