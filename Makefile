@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 RASA_DATA := data/nlu.yml data/stories.yml data/rules.yml
 RASA_INPUTS := bot/config.yml bot/domain.yml $(RASA_DATA) $(wildcard bot/*.py)
-MODEL_STAMP := models/.trained
+MODEL_STAMP := models/ecomai.tar.gz
 
 .PHONY: run test env db train validate rasa-test unit e2e clean
 run: env db train

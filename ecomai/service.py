@@ -197,7 +197,7 @@ def wait_for_http(url: str, timeout_s: float, processes: Sequence[subprocess.Pop
     while time.monotonic() < deadline:
         for process in processes:
             if process.poll() is not None:
-                raise RuntimeError(f"{process.args[:3]} exited with {process.returncode}; see the logs under var/")
+                raise RuntimeError(f"process {process.pid} exited with {process.returncode}; see its log in the var dir")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:

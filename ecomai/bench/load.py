@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import websockets
+import websockets.client
+import websockets.exceptions
 from websockets.exceptions import ConnectionClosed
 
 from ecomai.bench.stats import EMPTY, ERROR, NOT_SENT, OK, TIMEOUT, TurnResult, format_table, summarize
@@ -91,7 +93,7 @@ async def _ws_conversation(url: str, texts: list[str], timeout_s: float) -> list
     """One shopper on the websocket; after a timeout or a drop the rest count as not sent."""
     results: list[TurnResult] = []
     try:
-        async with websockets.connect(url, open_timeout=timeout_s, max_size=None) as ws:
+        async with websockets.client.connect(url, open_timeout=timeout_s, max_size=None) as ws:
             for text in texts:
                 message_id = protocol.new_message_id()
                 started = time.perf_counter()
@@ -102,7 +104,7 @@ async def _ws_conversation(url: str, texts: list[str], timeout_s: float) -> list
                     results.append(TurnResult(TIMEOUT, time.perf_counter() - started))
                     break
                 results.append(TurnResult(_ws_outcome(frames), time.perf_counter() - started))
-    except (OSError, ConnectionClosed, websockets.InvalidHandshake, asyncio.TimeoutError):
+    except (OSError, ConnectionClosed, websockets.exceptions.InvalidHandshake, asyncio.TimeoutError):
         results.append(TurnResult(ERROR))
     return results + [TurnResult(NOT_SENT)] * (len(texts) - len(results))
 

@@ -15,6 +15,8 @@ import threading
 from typing import Any, AsyncIterator, Callable, TextIO
 
 import websockets
+import websockets.client
+import websockets.exceptions
 from websockets.exceptions import ConnectionClosed
 
 from ecomai.chat import protocol
@@ -124,7 +126,7 @@ async def converse(
     """
     turns: list[list[Frame]] = []
     try:
-        async with websockets.connect(url, open_timeout=timeout_s, max_size=MAX_SERVER_FRAME_BYTES) as ws:
+        async with websockets.client.connect(url, open_timeout=timeout_s, max_size=MAX_SERVER_FRAME_BYTES) as ws:
             preamble: list[Frame] = []
             if customer_token is not None or session_id is not None:
                 preamble = await open_session(
@@ -135,7 +137,7 @@ async def converse(
                 await ws.send(protocol.encode_text(text, message_id))
                 turns.append(preamble + await read_turn(ws, message_id, timeout_s=timeout_s))
                 preamble = []
-    except (OSError, ConnectionClosed, websockets.InvalidHandshake) as exc:
+    except (OSError, ConnectionClosed, websockets.exceptions.InvalidHandshake) as exc:
         raise ChatUnavailable(f"chat connection to {url} failed: {type(exc).__name__}") from exc
     return turns
 
@@ -258,7 +260,7 @@ async def _chat_once(
     timeout_s: float,
 ) -> None:
     """One connection's worth of chatting; returns when the shopper is done."""
-    async with websockets.connect(url, max_size=MAX_SERVER_FRAME_BYTES) as ws:
+    async with websockets.client.connect(url, max_size=MAX_SERVER_FRAME_BYTES) as ws:
         for frame in await open_session(
             ws, customer_token=customer_token, session_id=view.session_id, timeout_s=timeout_s
         ):
@@ -308,7 +310,7 @@ async def chat(
             try:
                 await _chat_once(url, customer_token, lines, pending, view, timeout_s)
                 return
-            except (OSError, ConnectionClosed, websockets.InvalidHandshake, TurnTimeout) as exc:
+            except (OSError, ConnectionClosed, websockets.exceptions.InvalidHandshake, TurnTimeout) as exc:
                 # count only consecutive failures: a drop after a good session starts afresh
                 failures = 1 if view.sessions_opened > opened_before else failures + 1
                 if failures > _MAX_RECONNECTS:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+from typing import Any
+
 import jwt
 
 from ecomai.errors import InvalidInput, InvalidToken
@@ -64,13 +66,13 @@ def verify_customer_token(secret: str, token: str, *, now: float | None = None) 
     _require_secret(secret)
     if not isinstance(token, str) or not token:
         raise InvalidToken("empty token")
-    options = {"require": ["sub", "exp", "iat"]}
+    options: dict[str, Any] = {"require": ["sub", "exp", "iat"]}
     if now is not None:
         # PyJWT checks time against the real clock; with a given clock we check it ourselves.
         options.update(verify_exp=False, verify_iat=False)
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[_ALGORITHM], options=options, leeway=_LEEWAY_S
+            token, secret, algorithms=[_ALGORITHM], options=options, leeway=_LEEWAY_S  # type: ignore[arg-type]
         )
     except jwt.PyJWTError as exc:
         raise InvalidToken(f"{type(exc).__name__}: {exc}") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 MAX_QUERY_CHARS = 500  # longer input is truncated: nobody describes a product in 10,000 characters
 
@@ -60,7 +60,8 @@ class ProductQuery:
 
     def without(self, field_name: str) -> "ProductQuery":
         """The same query with one filter dropped (used to relax a query that found nothing)."""
-        return replace(self, **{field_name: None})
+        changes: dict[str, Any] = {field_name: None}
+        return replace(self, **changes)
 
 
 def parse_product_query(
