@@ -66,6 +66,7 @@ class RasaEventTranslator:
         metadata = event.get("metadata") or {}
         parse = event.get("parse_data") or {}
         intent = parse.get("intent") or {}
+        sentiment = parse.get("sentiment") or {}  # added by our NLU component (bot/components.py)
         state.last_user_at = event.get("timestamp")
         state.channel = event.get("input_channel") or state.channel
         state.customer_id = metadata.get("customer_id") or state.customer_id
@@ -84,6 +85,8 @@ class RasaEventTranslator:
                 for e in parse.get("entities") or ()
             ),
             from_speech=bool(metadata.get("from_speech")),
+            sentiment=sentiment.get("label"),
+            sentiment_score=sentiment.get("score"),
         )
 
     def _bot(self, sender_id: str, state: _SessionState, event: Dict[str, Any]) -> LoggedMessage:

@@ -108,6 +108,9 @@ def _chat(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from ecomai.service import Service, ServiceOptions
 
+    if not _shop_is_seeded(Settings.from_env()):
+        print("The shop database has no products: run `ecomai db init` first (make run does).", file=sys.stderr)
+        return 1
     options = ServiceOptions(host=args.host, rasa_port=args.port, actions_port=args.actions_port)
     print("Starting the assistant (loading the model takes about a minute)...", flush=True)
     with Service(options) as service:
@@ -119,6 +122,17 @@ def _serve(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("\nStopping...", flush=True)
             return 0
+
+
+def _shop_is_seeded(settings: Settings) -> bool:
+    from ecomai.errors import StoreUnavailable
+    from ecomai.store.catalog import load_products
+    from ecomai.store.db import make_engine
+
+    try:
+        return bool(load_products(make_engine(settings.database_url)))
+    except StoreUnavailable:  # e.g. the tables do not exist yet
+        return False
 
 
 def _bench_load(args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ class LoggedMessage:
         latency_ms: time the bot took to respond, in milliseconds.
         payload: buttons or custom JSON sent with a bot message.
         from_speech: the user's text was transcribed from audio.
+        sentiment, sentiment_score: the NLU's sentiment label and its probability (user messages).
     """
 
     event_id: str
@@ -58,6 +59,8 @@ class LoggedMessage:
     latency_ms: float | None = None
     payload: dict[str, Any] | None = None
     from_speech: bool = False
+    sentiment: str | None = None
+    sentiment_score: float | None = None
 
     def __post_init__(self) -> None:
         if self.sender not in SENDERS:
@@ -107,6 +110,7 @@ def _message_row(message: LoggedMessage, conversation_id: int) -> dict[str, Any]
         "action": message.action, "latency_ms": message.latency_ms,
         "payload": None if message.payload is None else json.dumps(message.payload, ensure_ascii=False, default=str),
         "from_speech": message.from_speech, "created_at": _naive_utc(message.created_at),
+        "sentiment": message.sentiment, "sentiment_score": message.sentiment_score,
     }
 
 
@@ -152,5 +156,6 @@ def conversation_messages(engine: Engine, session_id: str) -> list[LoggedMessage
         sender=r["sender"], text=r["text"], created_at=r["created_at"].replace(tzinfo=timezone.utc),
         intent=r["intent"], confidence=r["confidence"], entities=tuple(json.loads(r["entities"])),
         action=r["action"], latency_ms=r["latency_ms"],
-        payload=None if r["payload"] is None else json.loads(r["payload"]), from_speech=bool(r["from_speech"]))
+        payload=None if r["payload"] is None else json.loads(r["payload"]), from_speech=bool(r["from_speech"]),
+        sentiment=r["sentiment"], sentiment_score=r["sentiment_score"])
         for r in rows]

@@ -12,12 +12,12 @@ import contextlib
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from ecomai.errors import StoreUnavailable
+from ecomai.errors import InvalidInput, StoreUnavailable
 from ecomai.store.schema import metadata
 
 
@@ -80,5 +80,20 @@ def store_errors() -> Iterator[None]:
 
 @store_errors()
 def create_schema(engine: Engine) -> None:
-    """Create every table and index that does not exist yet (safe to call repeatedly)."""
+    """Create every table and index that does not exist yet, and add columns that later
+    versions introduced to existing tables (safe to call repeatedly).
+
+    Only additive, nullable columns are ever introduced, so adding them is the whole
+    migration; a change that rewrites data would need a real migration tool (Alembic).
+    """
     metadata.create_all(engine)
+    existing = inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    if not column.nullable:
+                        raise InvalidInput(f"cannot add NOT NULL column {table.name}.{column.name} in place")
+                    type_sql = column.type.compile(dialect=engine.dialect)
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {type_sql}'))

@@ -137,6 +137,8 @@ messages = Table(
     Column("payload", Text),  # JSON object (buttons, custom) or NULL
     Column("from_speech", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False, index=True),
+    Column("sentiment", String(16), index=True),  # negative | neutral | positive (user messages)
+    Column("sentiment_score", Float),  # probability of that label
 )
 Index("ix_messages_conversation_created", messages.c.conversation_id, messages.c.created_at)
 

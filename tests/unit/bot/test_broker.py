@@ -72,3 +72,9 @@ async def test_broker_writes_to_the_log(tmp_path: Path) -> None:
     await broker.close()
     rows = conversation_messages(engine, "s1")
     assert [r.sender for r in rows] == ["user", "bot"]
+
+
+def test_sentiment_from_our_nlu_component_is_logged() -> None:
+    parse = {**USER["parse_data"], "sentiment": {"label": "negative", "score": 0.91}}
+    message = RasaEventTranslator().translate({**USER, "parse_data": parse})
+    assert message is not None and (message.sentiment, message.sentiment_score) == ("negative", 0.91)

@@ -65,3 +65,9 @@ def test_batch_spanning_sessions(log: Engine) -> None:
 def test_invalid_sender_is_refused() -> None:
     with pytest.raises(InvalidInput):
         LoggedMessage("e", "s", None, None, "agent", "hi", T0)
+
+
+def test_sentiment_round_trips(log: Engine) -> None:
+    write_messages(log, [_user("u1", sentiment="negative", sentiment_score=0.93)])
+    (message,) = conversation_messages(log, "s1")
+    assert (message.sentiment, message.sentiment_score) == ("negative", 0.93)

@@ -46,3 +46,22 @@ def test_store_imports_no_rasa_or_sanic() -> None:
             "bad = [m for m in sys.modules if m.split('.')[0] in ('rasa', 'rasa_sdk', 'sanic')]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+def test_create_schema_adds_new_nullable_columns_to_an_old_database(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+    from contextlib import closing
+
+    from sqlalchemy import inspect
+
+    from ecomai.store import create_schema, make_engine
+
+    path = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    with closing(sqlite3.connect(path)) as conn:  # what an older version's table looked like
+        conn.execute("ALTER TABLE messages DROP COLUMN sentiment_score")
+        conn.commit()
+    engine.dispose()
+    create_schema(engine)
+    assert "sentiment_score" in {c["name"] for c in inspect(engine).get_columns("messages")}
