@@ -13,11 +13,12 @@ export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+export OMP_WAIT_POLICY := PASSIVE
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 RASA_DATA := data/nlu.yml data/stories.yml data/rules.yml
-RASA_INPUTS := bot/config.yml bot/domain.yml $(RASA_DATA) $(wildcard bot/*.py)
+RASA_INPUTS := bot/config.yml bot/domain.yml $(RASA_DATA) $(wildcard bot/*.py) $(wildcard data/sentiment/*.csv) $(wildcard ecomai/nlu/*.py)
 MODEL_STAMP := models/ecomai.tar.gz
 
 .PHONY: run test env db train validate rasa-test unit e2e clean
@@ -36,7 +37,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Rasa 3.6 needs Python 3.10"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -c constraints.txt "pip==24.2" "setuptools==70.3.0" wheel
-	$(BIN)/pip install -q -c constraints.txt -e ".[rasa,ml,dev]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[rasa,ml,dev,bench]"
 	touch $@
 
 db: env var/.seeded

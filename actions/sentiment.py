@@ -1,15 +1,18 @@
-"""Acting on the shopper's mood: after every user message, Rasa's slot extraction runs
-this action (a custom slot mapping of ``shopper_upset``), which apologises and offers a
-person when ``ecomai.nlu.escalation`` says so. The conversation then goes on as usual:
-the shopper can take the offer (a button) or carry on with what they were doing."""
+"""Acting on the shopper's mood. After every user message Rasa's slot extraction runs
+``action_validate_slot_mappings``; it fills ``shopper_upset`` (a custom slot mapping)
+and apologises and offers a person when ``ecomai.nlu.escalation`` says so. Rasa keeps
+bot messages only from this action of the slot-extraction step (a custom mapping's own
+``action:`` may set slots but its messages are dropped). The conversation then goes on
+as usual: the shopper can take the offer (a button) or carry on."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+from rasa_sdk.types import DomainDict
 
 from ecomai.nlu.escalation import SentimentReading, should_offer_human
 
@@ -24,14 +27,11 @@ def sentiment_history(tracker: Tracker) -> List[SentimentReading]:
     return readings
 
 
-class ActionTrackSentiment(Action):
-    def name(self) -> Text:
-        return "action_track_sentiment"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+class ValidateSlotMappings(ValidationAction):
+    async def extract_shopper_upset(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         upset = should_offer_human(sentiment_history(tracker))
         if upset:
             dispatcher.utter_message(response="utter_sorry_offer_human")
-        return [SlotSet("shopper_upset", upset)]
+        return {"shopper_upset": upset}

@@ -1,7 +1,8 @@
 """The shop widget's websocket channel for Rasa: ``/webhooks/ecomai/ws``.
 
 This module only moves bytes. Every rule about frames lives in ``ecomai.chat.protocol``,
-tokens in ``ecomai.chat.identity``, buffering in ``ecomai.chat.outbox``.
+tokens in ``ecomai.chat.identity``, buffering in ``ecomai.chat.outbox``, speech in
+``ecomai.speech`` (decoding and Whisper run off the event loop).
 
 Bot messages are addressed by session, not by socket: the output channel looks up the
 session's *current* socket when it sends, so a shopper who reconnected still gets
@@ -29,13 +30,15 @@ from ecomai.chat import protocol
 from ecomai.chat.identity import verify_customer_token
 from ecomai.chat.outbox import Outbox, OutboxLimits
 from ecomai.config import Settings
-from ecomai.errors import InvalidInput, InvalidToken
+from ecomai.errors import EcomaiError, InvalidInput, InvalidToken
+from ecomai.speech.service import SpeechService
 
 logger = logging.getLogger(__name__)
 
-# Frames up to this many times max_frame_bytes are read and answered with
-# ``frame_too_large``; bigger ones are cut by the websocket layer (close code 1009),
-# so one connection can never make us buffer an unbounded frame.
+# Frames up to this many times max_frame_bytes (and audio frames up to their own limit
+# plus max_frame_bytes) are read and answered with an error frame; bigger ones are cut
+# by the websocket layer (close code 1009), so one connection can never make us buffer
+# an unbounded frame.
 TRANSPORT_SIZE_FACTOR = 4
 _OWNER_MEMORY = 100_000  # sessions whose signed-in owner we remember
 _PRUNE_EVERY_S = 60.0
@@ -192,32 +195,39 @@ class EcomaiWebsocketInput(InputChannel):
         limits = protocol.ProtocolLimits(
             max_text_chars=int(credentials.get("max_text_chars", settings.max_text_chars)),
             max_frame_bytes=int(credentials.get("max_frame_bytes", settings.max_frame_bytes)),
+            max_audio_bytes=settings.max_audio_bytes,
         )
-        return cls(limits=limits, token_secret=settings.token_secret)
+        return cls(limits=limits, token_secret=settings.token_secret, speech=SpeechService.from_settings(settings))
 
     def __init__(
         self,
         limits: protocol.ProtocolLimits,
         token_secret: str,
         outbox_limits: OutboxLimits = OutboxLimits(),
+        speech: Optional[SpeechService] = None,
     ) -> None:
+        """``speech`` None turns voice messages off (they get ``speech_unavailable``)."""
         if not token_secret:
             raise InvalidInput("the websocket channel needs a token secret")
         self.limits = limits
+        self.speech = speech
         self._token_secret = token_secret
         self.registry = SessionRegistry(Outbox(outbox_limits))
         self._output = EcomaiOutputChannel(self.registry)
         self._turns: Set["asyncio.Task[None]"] = set()
+
+    @property
+    def transport_max_bytes(self) -> int:
+        """Frames above this are cut by the websocket layer (1009) instead of answered."""
+        largest_audio = max(self.limits.max_audio_frame_bytes, self.limits.max_audio_bytes)
+        return max(self.limits.max_frame_bytes * TRANSPORT_SIZE_FACTOR, largest_audio + self.limits.max_frame_bytes)
 
     def get_output_channel(self) -> OutputChannel:
         """Lets Rasa push (reminders, ``trigger_intent``, an agent) without a user message."""
         return self._output
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = _TransportLimitBlueprint(
-            "ecomai_webhook",
-            transport_max_bytes=self.limits.max_frame_bytes * TRANSPORT_SIZE_FACTOR,
-        )
+        bp = _TransportLimitBlueprint("ecomai_webhook", transport_max_bytes=self.transport_max_bytes)
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -299,31 +309,67 @@ class EcomaiWebsocketInput(InputChannel):
         self,
         conn: _Connection,
         session_id: str,
-        frame: protocol.TextMessage,
+        frame: protocol.TextMessage | protocol.AudioMessage,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        """received -> the bot's frames (via the registry) -> turn_complete.
+        """received -> (audio: transcript) -> the bot's frames (via the registry) -> turn_complete.
 
-        Sanic cancels the connection handler when the socket drops; the bot's turn runs
-        in its own shielded task so it still finishes and its replies reach the outbox.
+        Sanic cancels the connection handler when the socket drops; the turn (speech
+        included) runs in its own shielded task so it still finishes and its replies
+        reach the outbox.
         """
         message_id = frame.message_id or protocol.new_message_id()
         await conn.send(protocol.encode_received(message_id))
-        message = UserMessage(
-            frame.text,
-            EcomaiOutputChannel(self.registry),  # one per turn: it counts this turn's replies
-            sender_id=session_id,
-            input_channel=self.name(),
-            metadata={
-                "customer_id": conn.customer_id,
-                "channel": "websocket",
-                "client_message_id": frame.message_id,
-            },
-        )
-        task = asyncio.ensure_future(self._bot_turn(conn, message, message_id, on_new_message))
+        task = asyncio.ensure_future(self._turn(conn, session_id, frame, message_id, on_new_message))
         self._turns.add(task)  # a strong reference, so a detached turn is not collected
         task.add_done_callback(self._turns.discard)
         await asyncio.shield(task)
+
+    async def _turn(
+        self,
+        conn: _Connection,
+        session_id: str,
+        frame: protocol.TextMessage | protocol.AudioMessage,
+        message_id: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        metadata = {"customer_id": conn.customer_id, "channel": "websocket", "client_message_id": frame.message_id}
+        if isinstance(frame, protocol.AudioMessage):
+            text = await self._transcribe(conn, session_id, frame, message_id)
+            if text is None:
+                await conn.send(protocol.encode_turn_complete(message_id))
+                return
+            metadata["from_speech"] = True
+        else:
+            text = frame.text
+        message = UserMessage(
+            text,
+            EcomaiOutputChannel(self.registry),  # one per turn: it counts this turn's replies
+            sender_id=session_id,
+            input_channel=self.name(),
+            metadata=metadata,
+        )
+        await self._bot_turn(conn, message, message_id, on_new_message)
+
+    async def _transcribe(
+        self, conn: _Connection, session_id: str, frame: protocol.AudioMessage, message_id: str
+    ) -> Optional[str]:
+        """The words heard, echoed to the shopper as a transcript; None after an error frame."""
+        try:
+            if self.speech is None:
+                raise InvalidInput("voice messages are turned off on this channel")
+            text = await self.speech.transcribe(frame.data)
+        except Exception as exc:  # the shopper gets a fixed text; the detail goes to the log only
+            code = protocol.speech_error_code(exc)
+            if isinstance(exc, EcomaiError):
+                logger.info("audio refused session=%s code=%s detail=%s", session_id, code, exc)
+            else:
+                logger.exception("speech failed session=%s", session_id)
+            await conn.send(protocol.encode_error(code, message_id))
+            return None
+        # Through the registry like the bot's replies, so a shopper who reconnects sees it too.
+        await self.registry.deliver(session_id, protocol.encode_transcript(text, message_id))
+        return text
 
     async def _bot_turn(
         self,

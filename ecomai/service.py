@@ -33,6 +33,7 @@ SERVICE_ENV = {
     "TRANSFORMERS_OFFLINE": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "OMP_WAIT_POLICY": "PASSIVE",  # see ecomai/__init__.py
     # Rasa reuses keep-alive connections to the action server for up to 15 s; if the
     # action server (Sanic, default 5 s) closes one first, a request under load fails
     # with "Cannot write to closing transport". Outlive the client's pool instead.

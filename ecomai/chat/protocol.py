@@ -1,4 +1,4 @@
-"""The shopper websocket protocol, sans-I/O: JSON text frames in, JSON text frames out.
+"""The shopper websocket protocol, sans-I/O: JSON frames (and binary audio) in, JSON frames out.
 
 Nothing here touches a socket, so the same rules serve the Rasa channel, the terminal
 client, the load bench and the tests, and every rule is testable in microseconds.
@@ -7,28 +7,39 @@ Client -> server frames::
 
     {"type": "hello", "session_id"?: str, "customer_token"?: str}   optional, first frame only
     {"type": "text", "text": str, "message_id"?: str}
+    {"type": "audio", "data": base64 str, "format"?: "webm"|"ogg"|"wav"|"flac"|"mp4", "message_id"?: str}
+    a binary frame holding an audio file as is (the server numbers the turn)
+
+A binary frame whose first non-blank byte is ``{`` is a JSON frame (as before); any other
+binary frame is audio. Audio has its own size limit (``max_audio_bytes`` of decoded
+audio; its JSON frame may be base64's 4/3 of that), text frames keep ``max_frame_bytes``.
+The container is recognised from the bytes; ``format``, when sent, must name a supported one.
 
 Server -> client frames::
 
     {"type": "session", "session_id": str, "authenticated": bool}
     {"type": "received", "message_id": str}          turn accepted (widget shows typing)
+    {"type": "transcript", "text": str, "message_id": str}   what was heard; show it as the shopper's message
     {"type": "bot", "text"?, "buttons"?: [{"title", "payload"}], "custom"?, "image"?, "attachment"?}
     {"type": "turn_complete", "message_id": str}     the bot has finished this turn
     {"type": "error", "code": str, "message": str, "message_id"?: str}
 
-A new client frame type (``audio`` is next) is one parser function plus one entry in
-``_PARSERS``; until then such frames are answered with ``unknown_type``.
+A new client frame type is one parser function plus one entry in ``_PARSERS``; until
+then such frames are answered with ``unknown_type``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Union
 
-from ecomai.errors import EcomaiError, InvalidInput
+from ecomai.errors import AudioError, EcomaiError, InvalidInput
+from ecomai.speech.formats import SUPPORTED_CONTAINERS, UNSUPPORTED_CONTAINERS, sniff_container
 
 # Stable error codes (part of the public protocol; clients switch on them).
 MALFORMED_JSON = "malformed_json"
@@ -40,6 +51,12 @@ FRAME_TOO_LARGE = "frame_too_large"
 INVALID_TOKEN = "invalid_token"
 INTERNAL_ERROR = "internal_error"
 BOT_UNAVAILABLE = "bot_unavailable"
+NOT_AUDIO = "not_audio"
+UNSUPPORTED_CODEC = "unsupported_codec"
+AUDIO_TOO_LARGE = "audio_too_large"
+AUDIO_TOO_LONG = "audio_too_long"
+NO_SPEECH = "no_speech"
+SPEECH_UNAVAILABLE = "speech_unavailable"
 
 # What a shopper reads for each code; exception text never goes into a frame.
 SHOPPER_MESSAGES: Mapping[str, str] = {
@@ -54,12 +71,21 @@ SHOPPER_MESSAGES: Mapping[str, str] = {
     INTERNAL_ERROR: "Sorry, something went wrong on our side. Please try again.",
     BOT_UNAVAILABLE: "Sorry, our assistant is not available right now. "
     "Please try again in a moment.",
+    NOT_AUDIO: "Sorry, that recording could not be played. Please try again or type your message.",
+    UNSUPPORTED_CODEC: "Sorry, this audio format is not supported. "
+    "Please record with the microphone button or type your message.",
+    AUDIO_TOO_LARGE: "Your voice message is too large. Please send a shorter one.",
+    AUDIO_TOO_LONG: "Your voice message is too long. Please keep it under 30 seconds.",
+    NO_SPEECH: "Sorry, I didn't catch that. Please try again or type your message.",
+    SPEECH_UNAVAILABLE: "Sorry, voice messages are not available right now. Please type your message.",
 }
 
 # Client-chosen ids become Rasa sender ids and log keys: short, boring characters only.
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _MAX_TOKEN_CHARS = 4096
+_AUDIO_FRAME_OVERHEAD = 512  # bytes for type, format, message_id and JSON punctuation
+_JSON_START = re.compile(rb"\s*\{")
 
 
 class ProtocolError(EcomaiError):
@@ -86,12 +112,25 @@ class ProtocolLimits:
 
     max_text_chars: int = 2000
     max_frame_bytes: int = 1_048_576
+    max_audio_bytes: int = 2_000_000
 
     def __post_init__(self) -> None:
         if self.max_text_chars < 1:
             raise InvalidInput(f"max_text_chars must be >= 1, got {self.max_text_chars}")
         if self.max_frame_bytes < 64:
             raise InvalidInput(f"max_frame_bytes must be >= 64, got {self.max_frame_bytes}")
+        if self.max_audio_bytes < 1:
+            raise InvalidInput(f"max_audio_bytes must be >= 1, got {self.max_audio_bytes}")
+
+    @property
+    def max_audio_frame_bytes(self) -> int:
+        """Largest JSON audio frame: the base64 of ``max_audio_bytes`` plus room for the other fields."""
+        return 4 * -(-self.max_audio_bytes // 3) + _AUDIO_FRAME_OVERHEAD
+
+    @property
+    def largest_frame_bytes(self) -> int:
+        """Largest frame of any kind, in bytes; the transport limit is derived from it."""
+        return max(self.max_frame_bytes, self.max_audio_frame_bytes, self.max_audio_bytes)
 
 
 @dataclass(frozen=True)
@@ -110,7 +149,16 @@ class TextMessage:
     message_id: str | None = None
 
 
-ClientFrame = Union[Hello, TextMessage]
+@dataclass(frozen=True)
+class AudioMessage:
+    """One spoken message, still encoded; ``container`` is what its bytes are (e.g. ``webm``)."""
+
+    data: bytes = field(repr=False)
+    container: str
+    message_id: str | None = None
+
+
+ClientFrame = Union[Hello, TextMessage, AudioMessage]
 
 
 def new_session_id() -> str:
@@ -136,18 +184,23 @@ def parse_client_frame(raw: str | bytes, limits: ProtocolLimits) -> ClientFrame:
         limits: size limits to enforce.
 
     Returns:
-        A ``Hello`` or ``TextMessage``.
+        A ``Hello``, ``TextMessage`` or ``AudioMessage``.
 
     Raises:
         ProtocolError: with one of the stable codes when the frame is refused.
     """
+    if isinstance(raw, bytes) and not _JSON_START.match(raw):
+        return _audio_message(raw, None, limits)
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
-    if size > limits.max_frame_bytes:
+    if size > limits.largest_frame_bytes:
         raise ProtocolError(FRAME_TOO_LARGE, f"frame of {size} bytes")
+    oversized = size > limits.max_frame_bytes  # only an audio frame may be this big
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-        raise ProtocolError(MALFORMED_JSON, type(exc).__name__) from None
+        raise ProtocolError(FRAME_TOO_LARGE if oversized else MALFORMED_JSON, type(exc).__name__) from None
+    if oversized and not (isinstance(data, dict) and data.get("type") == "audio"):
+        raise ProtocolError(FRAME_TOO_LARGE, f"non-audio frame of {size} bytes")
     if not isinstance(data, dict):
         raise ProtocolError(INVALID_FRAME, f"top level is {type(data).__name__}, not an object")
     frame_type = data.get("type")
@@ -171,12 +224,17 @@ def _parse_hello(data: dict[str, Any], limits: ProtocolLimits) -> Hello:
     return Hello(session_id=session_id, customer_token=token)
 
 
-def _parse_text(data: dict[str, Any], limits: ProtocolLimits) -> TextMessage:
+def _message_id(data: dict[str, Any]) -> str | None:
     message_id = data.get("message_id")
     if message_id is not None and not (
         isinstance(message_id, str) and _MESSAGE_ID_PATTERN.fullmatch(message_id)
     ):
         raise ProtocolError(INVALID_FRAME, "message_id must be 1-64 of [A-Za-z0-9_.:-]")
+    return message_id
+
+
+def _parse_text(data: dict[str, Any], limits: ProtocolLimits) -> TextMessage:
+    message_id = _message_id(data)
     text = data.get("text")
     if not isinstance(text, str):
         raise ProtocolError(INVALID_FRAME, "'text' must be a string", message_id)
@@ -188,10 +246,44 @@ def _parse_text(data: dict[str, Any], limits: ProtocolLimits) -> TextMessage:
     return TextMessage(text=text, message_id=message_id)
 
 
-# The extension point: frame type -> parser. Add "audio" here.
+def _parse_audio(data: dict[str, Any], limits: ProtocolLimits) -> AudioMessage:
+    message_id = _message_id(data)
+    encoded, declared = data.get("data"), data.get("format")
+    if not isinstance(encoded, str):
+        raise ProtocolError(INVALID_FRAME, "'data' must be a base64 string", message_id)
+    if declared is not None and declared not in SUPPORTED_CONTAINERS:
+        raise ProtocolError(UNSUPPORTED_CODEC, f"format {str(declared)[:20]!r}", message_id)
+    if len(encoded) > limits.max_audio_frame_bytes:
+        raise ProtocolError(AUDIO_TOO_LARGE, f"{len(encoded)} base64 chars", message_id)
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII characters
+        raise ProtocolError(INVALID_FRAME, "'data' is not valid base64", message_id) from None
+    return _audio_message(raw, message_id, limits)
+
+
+def _audio_message(raw: bytes, message_id: str | None, limits: ProtocolLimits) -> AudioMessage:
+    """Refuse what needs no decoding to refuse: too large, empty, not audio, unsupported."""
+    if len(raw) > limits.max_audio_bytes:
+        raise ProtocolError(AUDIO_TOO_LARGE, f"{len(raw)} bytes", message_id)
+    container = sniff_container(raw)
+    if container is None:
+        raise ProtocolError(NOT_AUDIO, f"{len(raw)} bytes of no known audio container", message_id)
+    if container in UNSUPPORTED_CONTAINERS:
+        raise ProtocolError(UNSUPPORTED_CODEC, f"{container} audio", message_id)
+    return AudioMessage(data=raw, container=container, message_id=message_id)
+
+
+def speech_error_code(exc: Exception) -> str:
+    """The error-frame code for a failed transcription: the audio's fault, or ours."""
+    return exc.code if isinstance(exc, AudioError) and exc.code in SHOPPER_MESSAGES else SPEECH_UNAVAILABLE
+
+
+# The extension point: frame type -> parser.
 _PARSERS: Mapping[str, Callable[[dict[str, Any], ProtocolLimits], ClientFrame]] = {
     "hello": _parse_hello,
     "text": _parse_text,
+    "audio": _parse_audio,
 }
 
 
@@ -215,6 +307,21 @@ def encode_text(text: str, message_id: str | None = None) -> str:
     if message_id is not None:
         frame["message_id"] = message_id
     return _dump(frame)
+
+
+def encode_audio(data: bytes, container: str | None = None, message_id: str | None = None) -> str:
+    """Client side: a spoken message as a JSON frame (base64); ``container`` e.g. ``webm``."""
+    frame: dict[str, Any] = {"type": "audio", "data": base64.b64encode(data).decode("ascii")}
+    if container is not None:
+        frame["format"] = container
+    if message_id is not None:
+        frame["message_id"] = message_id
+    return _dump(frame)
+
+
+def encode_transcript(text: str, message_id: str) -> str:
+    """What the server heard in the audio of ``message_id``; the widget shows it as the shopper's message."""
+    return _dump({"type": "transcript", "text": text, "message_id": message_id})
 
 
 def encode_session(session_id: str, authenticated: bool) -> str:

@@ -107,3 +107,25 @@ async def test_action_server_down_gets_an_apology_then_recovers(running: Running
     turns = await converse(running.ws_url, ["how much is shipping?"], session_id=new_session_id())
     assert "sorry" not in bot_texts(turns[0]).lower()
     assert bot_texts(turns[0]).strip()
+
+
+async def test_an_angry_shopper_is_offered_a_person_once(running: RunningService) -> None:
+    session = new_session_id()
+    turns = await converse(running.ws_url, [
+        "This is absolutely unacceptable!! Three weeks and my parcel still hasn't arrived, I want my money back NOW",
+        "and nobody answers my emails, this is the worst shop ever",
+    ], session_id=session)
+    assert "frustrating" in bot_texts(turns[0])
+    assert "frustrating" not in bot_texts(turns[1])  # offered once per upset streak
+    rows = logged(running, session, expected_user_messages=2)
+    users = [r for r in rows if r.sender == "user"]
+    assert [u.sentiment for u in users] == ["negative", "negative"]
+    assert users[0].sentiment_score is not None and users[0].sentiment_score > 0.9
+
+
+async def test_other_languages_and_topics_land_in_the_fallback(running: RunningService) -> None:
+    turns = await converse(running.ws_url, ["Wie spät ist es gerade in Tokio?", "Quel temps fera-t-il demain ?",
+                                            "can you explain quantum entanglement to me"],
+                           session_id=new_session_id())
+    for turn in turns:
+        assert "Here is what I can do" in bot_texts(turn)

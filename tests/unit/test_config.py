@@ -37,3 +37,14 @@ def test_bad_numbers_are_refused_before_any_work(tmp_path: Path) -> None:
         Settings.from_env({"ECOMAI_MAX_FRAME_BYTES": "lots", "ECOMAI_VAR_DIR": str(tmp_path)})
     with pytest.raises(InvalidInput):
         Settings(max_text_chars=0)
+
+
+def test_speech_settings_from_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env({"ECOMAI_VAR_DIR": str(tmp_path), "ECOMAI_WHISPER_MODEL": "/models/small.pt",
+                                  "ECOMAI_MAX_AUDIO_BYTES": "500000", "ECOMAI_MAX_AUDIO_SECONDS": "15"})
+    assert settings.whisper_model == Path("/models/small.pt") and settings.whisper_cache_dir == tmp_path / "whisper"
+    assert (settings.max_audio_bytes, settings.max_audio_seconds) == (500_000, 15)
+    default = Settings.from_env({"ECOMAI_VAR_DIR": str(tmp_path)})
+    assert (default.whisper_model, default.max_audio_bytes, default.max_audio_seconds) == (None, 2_000_000, 30)
+    with pytest.raises(InvalidInput, match="max_audio_seconds"):
+        Settings(max_audio_seconds=31)  # Whisper hears one 30 s window

@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.sentiment import ActionTrackSentiment, sentiment_history
+from actions.sentiment import ValidateSlotMappings, sentiment_history
 from ecomai.nlu.escalation import SentimentReading
 
 
@@ -24,7 +24,8 @@ def tracker_with(*sentiments: tuple[str, float] | None) -> Tracker:
 
 async def run(tracker: Tracker) -> tuple[list[dict], list[str | None]]:
     dispatcher = CollectingDispatcher()
-    events = await ActionTrackSentiment().run(dispatcher, tracker, {})
+    domain = {"slots": {"shopper_upset": {"type": "bool", "mappings": [{"type": "custom"}]}}}
+    events = await ValidateSlotMappings().run(dispatcher, tracker, domain)
     return events, [m.get("response") for m in dispatcher.messages]
 
 

@@ -5,6 +5,7 @@ contract) that answers through the channel's own output channel."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import socket
@@ -25,7 +26,7 @@ from ecomai.chat.identity import sign_customer_token
 from ecomai.chat.protocol import ProtocolLimits
 
 SECRET = "test-secret-for-the-websocket-channel-0123456789abcdef"
-LIMITS = ProtocolLimits(max_text_chars=50, max_frame_bytes=2048)
+LIMITS = ProtocolLimits(max_text_chars=50, max_frame_bytes=2048, max_audio_bytes=2048)
 
 
 class FakeRasa:
@@ -59,12 +60,9 @@ class Server:
         self.rest_url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
 
 
-@pytest.fixture()
-async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Server]:
-    # Sanic 21.12 rewrites its HTTP class on each start unless in test mode, which
-    # breaks the second app started in one process.
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    channel = EcomaiWebsocketInput(limits=LIMITS, token_secret=SECRET)
+@contextlib.asynccontextmanager
+async def serving(channel: EcomaiWebsocketInput) -> AsyncIterator[Server]:
+    """The channel (and Rasa's REST channel, the load bench's peer) on a free port."""
     rasa = FakeRasa()
     app = Sanic(f"test_channel_{uuid.uuid4().hex}")
     app.config.WEBSOCKET_MAX_SIZE = 1024  # so the channel must raise it, and 1009 is cheap to hit
@@ -83,6 +81,15 @@ async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Server]:
         asyncio_server.close()
         await asyncio_server.wait_closed()
         await asyncio_server.after_stop()
+
+
+@pytest.fixture()
+async def server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Server]:
+    # Sanic 21.12 rewrites its HTTP class on each start unless in test mode, which
+    # breaks the second app started in one process.
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    async with serving(EcomaiWebsocketInput(limits=LIMITS, token_secret=SECRET)) as running:
+        yield running
 
 
 async def recv(ws: Any) -> dict:
@@ -188,7 +195,7 @@ async def test_refused_frames_get_their_error_and_the_connection_keeps_working(s
     cases = [
         ("{not json", "malformed_json"),
         ("[1, 2]", "invalid_frame"),
-        ('{"type":"audio","data":""}', "unknown_type"),
+        ('{"type":"video","data":""}', "unknown_type"),
         (protocol.encode_text("   ", "e1"), "empty_text"),
         (protocol.encode_text("x" * 51, "e2"), "text_too_long"),
         (protocol.encode_text("y" * 3000, "e3"), "frame_too_large"),

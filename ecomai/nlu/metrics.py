@@ -1,0 +1,56 @@
+"""Classification metrics in plain numpy, shared by training reports and benchmarks
+(the GPU machine has no scikit-learn; the tests check these against it)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ecomai.errors import InvalidInput
+
+
+def accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    """Share of ``predicted`` labels equal to ``gold`` (0..1)."""
+    _check_lengths(gold, predicted)
+    return float(np.mean([g == p for g, p in zip(gold, predicted)]))
+
+
+def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    """Unweighted mean of per-label F1 over every label in ``gold`` or ``predicted``
+    (scikit-learn's ``f1_score(average="macro")``; a label never predicted scores 0)."""
+    _check_lengths(gold, predicted)
+    scores = []
+    for label in sorted(set(gold) | set(predicted)):
+        tp = sum(g == label and p == label for g, p in zip(gold, predicted))
+        fp = sum(g != label and p == label for g, p in zip(gold, predicted))
+        fn = sum(g == label and p != label for g, p in zip(gold, predicted))
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return float(np.mean(scores))
+
+
+def expected_calibration_error(probs: np.ndarray, gold: np.ndarray, bins: int = 15) -> float:
+    """ECE: |accuracy - confidence| of the top label, averaged over equal-width confidence
+    bins weighted by their share of examples (Guo et al. 2017).
+
+    Args:
+        probs: [N, C] class probabilities.
+        gold: [N] index of the true class.
+        bins: number of confidence bins over (0, 1].
+    """
+    if probs.ndim != 2 or len(probs) != len(gold) or len(gold) == 0:
+        raise InvalidInput("probs must be [N, C] and gold [N] with N > 0")
+    confidence = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == gold
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    ece = 0.0
+    for low, high in zip(edges[:-1], edges[1:]):
+        inside = (confidence > low) & (confidence <= high)
+        if inside.any():
+            ece += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
+    return float(ece)
+
+
+def _check_lengths(gold: Sequence[str], predicted: Sequence[str]) -> None:
+    if len(gold) != len(predicted) or not gold:
+        raise InvalidInput(f"need equally many gold and predicted labels, got {len(gold)} and {len(predicted)}")

@@ -1,0 +1,323 @@
+"""Joint fine-tuning of the encoder with the intent and sentiment heads, then
+temperature calibration of each head on a held-out split.
+
+Each optimiser step sees one task's batch and that head's loss; batches of both tasks
+are shuffled together, so the shared encoder learns features that serve both heads.
+Imported only by training (``ecomai train``, the Rasa component's ``train``, benches).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ecomai.device import Placement, choose_placement
+from ecomai.errors import InvalidInput
+from ecomai.nlu.calibration import fit_temperature
+from ecomai.nlu.data import SENTIMENT_LABELS, Example
+from ecomai.nlu.encoder import default_encoder_dir, load_encoder
+from ecomai.nlu.metrics import accuracy, expected_calibration_error, macro_f1
+from ecomai.nlu.model import ShopNluModel
+
+logger = logging.getLogger(__name__)
+INTENT, SENTIMENT = "intent", "sentiment"
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """How to fine-tune; checked before any model is loaded.
+
+    Attributes:
+        epochs: passes over the training examples of both tasks.
+        batch_size: examples per optimiser step (one task per step).
+        learning_rate: peak AdamW learning rate of the encoder.
+        head_learning_rate: peak learning rate of the freshly initialised heads, higher
+            than the encoder's so they catch up within a few epochs.
+        warmup: fraction of the steps over which the learning rate rises linearly from 0,
+            then decays linearly to 0.
+        weight_decay: AdamW decoupled weight decay (not applied to biases and LayerNorms).
+        max_length: longest input in tokens.
+        seed: seeds Python, numpy and torch; the same data and options give the same model.
+        validation_fraction: share of each label held out for calibration and metrics.
+        dropout: dropout on the sentence vector during training.
+        max_steps: stop after this many steps (smoke tests); None runs all epochs.
+        device: "cpu", "cuda" or None (``ecomai.device.choose_placement`` decides).
+    """
+
+    epochs: int = 5
+    batch_size: int = 32
+    learning_rate: float = 8e-5
+    head_learning_rate: float = 1e-3
+    warmup: float = 0.1
+    weight_decay: float = 0.01
+    max_length: int = 64
+    seed: int = 42
+    validation_fraction: float = 0.1
+    dropout: float = 0.1
+    max_steps: int | None = None
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        problems = [
+            "epochs >= 1" if self.epochs < 1 else "",
+            "batch_size >= 1" if self.batch_size < 1 else "",
+            "0 < learning_rate < 1" if not 0 < self.learning_rate < 1 else "",
+            "0 < head_learning_rate < 1" if not 0 < self.head_learning_rate < 1 else "",
+            "0 <= warmup < 1" if not 0 <= self.warmup < 1 else "",
+            "weight_decay >= 0" if self.weight_decay < 0 else "",
+            "8 <= max_length <= 512" if not 8 <= self.max_length <= 512 else "",
+            "0 <= validation_fraction < 0.5" if not 0 <= self.validation_fraction < 0.5 else "",
+            "0 <= dropout < 1" if not 0 <= self.dropout < 1 else "",
+            "max_steps >= 1" if self.max_steps is not None and self.max_steps < 1 else "",
+        ]
+        wrong = [p for p in problems if p]
+        if wrong:
+            raise InvalidInput("TrainOptions need " + ", ".join(wrong))
+
+
+@dataclass(frozen=True)
+class HeadReport:
+    """Held-out quality of one head. ECE is cross-fitted: the temperature used to score
+    one half of the held-out split was fitted on the other half.
+
+    Attributes:
+        n_train / n_validation: examples used for training / held out.
+        accuracy / macro_f1: on the held-out split (None when nothing was held out).
+        ece_before / ece_after: expected calibration error without / with the temperature.
+        temperature: the scalar the logits are divided by when serving.
+    """
+
+    n_train: int
+    n_validation: int
+    accuracy: float | None
+    macro_f1: float | None
+    ece_before: float | None
+    ece_after: float | None
+    temperature: float
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    """What training did and how well the result does on held-out data."""
+
+    train_seconds: float
+    steps: int
+    device: str
+    intent: HeadReport
+    sentiment: HeadReport | None
+    options: TrainOptions
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def train_nlu(intent_examples: Sequence[Example], sentiment_examples: Sequence[Example] | None,
+              options: TrainOptions = TrainOptions(), encoder_dir: Path | None = None,
+              progress: bool = True) -> tuple[ShopNluModel, TrainReport]:
+    """Fine-tune the encoder with an intent head (and a sentiment head when
+    ``sentiment_examples`` are given), then calibrate each head.
+
+    Args:
+        intent_examples: (text, intent) pairs; at least two intents.
+        sentiment_examples: (text, negative|neutral|positive) pairs, or None for intent only.
+        options: see :class:`TrainOptions`.
+        encoder_dir: pretrained encoder; default :func:`ecomai.nlu.encoder.default_encoder_dir`.
+        progress: show tqdm progress bars.
+
+    Returns:
+        The model, placed for serving (fp16 on CUDA), and its :class:`TrainReport`.
+    """
+    _check_examples(intent_examples, sentiment_examples)
+    serving = choose_placement(options.device)
+    training = Placement(serving.device, torch.float32)  # fp32 master weights; autocast on CUDA
+    with _seeded(options.seed):
+        encoder = load_encoder(encoder_dir or default_encoder_dir(), training)
+        intent_labels = sorted({label for _, label in intent_examples})
+        sentiment_labels = SENTIMENT_LABELS if sentiment_examples else None
+        model = ShopNluModel(encoder, intent_labels, sentiment_labels, options.max_length, options.dropout)
+        rng = random.Random(options.seed)
+        splits = {INTENT: stratified_split(intent_examples, options.validation_fraction, rng)}
+        if sentiment_examples:
+            splits[SENTIMENT] = stratified_split(sentiment_examples, options.validation_fraction, rng)
+        started = time.perf_counter()
+        steps = _fit(model, {task: train for task, (train, _) in splits.items()}, options, rng, progress)
+        seconds = time.perf_counter() - started
+        reports = {task: _calibrate(model, task, train, held_out) for task, (train, held_out) in splits.items()}
+    model.place(serving).eval()
+    report = TrainReport(round(seconds, 2), steps, str(serving.device), reports[INTENT], reports.get(SENTIMENT), options)
+    return model, report
+
+
+def stratified_split(examples: Sequence[Example], fraction: float,
+                     rng: random.Random) -> tuple[list[Example], list[Example]]:
+    """(train, held_out) with about ``fraction`` of each label held out; a label keeps at
+    least one training example, and labels with fewer than two examples stay in train."""
+    by_label: dict[str, list[Example]] = defaultdict(list)
+    for example in examples:
+        by_label[example[1]].append(example)
+    train: list[Example] = []
+    held_out: list[Example] = []
+    for label in sorted(by_label):
+        group = by_label[label][:]
+        rng.shuffle(group)
+        count = min(len(group) - 1, round(len(group) * fraction)) if fraction > 0 else 0
+        held_out.extend(group[:count])
+        train.extend(group[count:])
+    return train, held_out
+
+
+def _fit(model: ShopNluModel, train: dict[str, list[Example]], options: TrainOptions,
+         rng: random.Random, progress: bool) -> int:
+    """Run the optimiser over shuffled single-task batches; returns the number of steps."""
+    per_epoch = sum(-(-len(examples) // options.batch_size) for examples in train.values())
+    total = min(per_epoch * options.epochs, options.max_steps or per_epoch * options.epochs)
+    optimizer = _optimizer(model, options)
+    warmup = max(1, int(total * options.warmup))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup))))
+    label_index = {INTENT: {label: i for i, label in enumerate(model.intent_labels)},
+                   SENTIMENT: {label: i for i, label in enumerate(model.sentiment_labels or ())}}
+    model.train()
+    bar = tqdm(total=total, desc="fine-tuning", unit="step", disable=not progress)
+    step = 0
+    while step < total:
+        for task, batch in _epoch_batches(train, options.batch_size, rng):
+            if step == total:
+                break
+            gold = torch.tensor([label_index[task][label] for _, label in batch], device=model.device)
+            loss = _loss(model, task, [text for text, _ in batch], gold)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            bar.update(1)
+            bar.set_postfix(task=task, loss=f"{loss.item():.3f}")
+    bar.close()
+    model.eval()
+    return step
+
+
+def _loss(model: ShopNluModel, task: str, texts: list[str], gold: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of ``task``'s head; bf16 autocast on GPUs that support it."""
+    use_bf16 = model.device.type == "cuda" and torch.cuda.is_bf16_supported()
+    with torch.autocast(device_type=model.device.type, dtype=torch.bfloat16, enabled=use_bf16):
+        out = model.logits(model.tokenize(texts))
+    logits = out.intent if task == INTENT else out.sentiment
+    assert logits is not None  # a sentiment batch exists only when the head does
+    return torch.nn.functional.cross_entropy(logits.float(), gold)
+
+
+def _optimizer(model: ShopNluModel, options: TrainOptions) -> torch.optim.AdamW:
+    """AdamW with the usual BERT groups: no decay on biases and LayerNorm weights; the
+    heads at their own, higher learning rate."""
+    groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = defaultdict(list)
+    for name, parameter in model.named_parameters():
+        is_head = name.startswith(("intent_head.", "sentiment_head."))
+        decays = parameter.ndim > 1 and "LayerNorm" not in name
+        groups[(is_head, decays)].append(parameter)
+    return torch.optim.AdamW([
+        {"params": params, "lr": options.head_learning_rate if is_head else options.learning_rate,
+         "weight_decay": options.weight_decay if decays else 0.0}
+        for (is_head, decays), params in groups.items()
+    ])
+
+
+def _epoch_batches(train: dict[str, list[Example]], batch_size: int,
+                   rng: random.Random) -> Iterator[tuple[str, list[Example]]]:
+    """One epoch: each task's examples shuffled and cut into batches, then the batches of
+    all tasks shuffled together so neither head is trained only at the end."""
+    batches: list[tuple[str, list[Example]]] = []
+    for task in sorted(train):
+        examples = train[task][:]
+        rng.shuffle(examples)
+        batches.extend((task, examples[i:i + batch_size]) for i in range(0, len(examples), batch_size))
+    rng.shuffle(batches)
+    return iter(batches)
+
+
+def _calibrate(model: ShopNluModel, task: str, train: list[Example], held_out: list[Example]) -> HeadReport:
+    """Fit ``task``'s temperature on the held-out split and report its quality there."""
+    if not held_out:
+        return HeadReport(len(train), 0, None, None, None, None, 1.0)
+    labels = model.intent_labels if task == INTENT else model.sentiment_labels or ()
+    index = {label: i for i, label in enumerate(labels)}
+    logits = _held_out_logits(model, task, [text for text, _ in held_out])
+    gold = torch.tensor([index[label] for _, label in held_out])
+    temperature = fit_temperature(logits, gold)
+    if task == INTENT:
+        model.intent_temperature = temperature
+    else:
+        model.sentiment_temperature = temperature
+    predicted = [labels[i] for i in logits.argmax(dim=-1).tolist()]
+    gold_names = [label for _, label in held_out]
+    return HeadReport(len(train), len(held_out), round(accuracy(gold_names, predicted), 4),
+                      round(macro_f1(gold_names, predicted), 4), round(_ece(logits, gold, 1.0), 4),
+                      round(_cross_fitted_ece(logits, gold), 4), round(temperature, 4))
+
+
+def _held_out_logits(model: ShopNluModel, task: str, texts: list[str], batch_size: int = 64) -> torch.Tensor:
+    """Raw logits [N, C] of ``task``'s head, in eval mode, on the CPU in float32."""
+    chunks = []
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            out = model.logits(model.tokenize(texts[start:start + batch_size]))
+            chunk = out.intent if task == INTENT else out.sentiment
+            assert chunk is not None
+            chunks.append(chunk.float().cpu())
+    return torch.cat(chunks)
+
+
+def _ece(logits: torch.Tensor, gold: torch.Tensor, temperature: float) -> float:
+    probs = torch.softmax(logits / temperature, dim=-1).numpy()
+    return expected_calibration_error(probs, gold.numpy())
+
+
+def _cross_fitted_ece(logits: torch.Tensor, gold: torch.Tensor) -> float:
+    """ECE after calibration measured honestly: two halves, each scored with the
+    temperature fitted on the other (falls back to in-sample on tiny splits)."""
+    n = len(gold)
+    if n < 4:
+        return _ece(logits, gold, fit_temperature(logits, gold))
+    order = torch.from_numpy(np.random.default_rng(0).permutation(n))
+    halves = (order[: n // 2], order[n // 2:])
+    scores = []
+    for fit_on, score_on in (halves, halves[::-1]):
+        temperature = fit_temperature(logits[fit_on], gold[fit_on])
+        scores.append(_ece(logits[score_on], gold[score_on], temperature) * len(score_on))
+    return sum(scores) / n
+
+
+def _check_examples(intent_examples: Sequence[Example], sentiment_examples: Sequence[Example] | None) -> None:
+    if len({label for _, label in intent_examples}) < 2:
+        raise InvalidInput("intent training needs examples of at least two intents")
+    if sentiment_examples is not None:
+        unknown = {label for _, label in sentiment_examples} - set(SENTIMENT_LABELS)
+        if unknown:
+            raise InvalidInput(f"sentiment labels must be {SENTIMENT_LABELS}, found {sorted(unknown)}")
+
+
+@contextmanager
+def _seeded(seed: int) -> Iterator[None]:
+    """Seed every generator training touches and prefer deterministic kernels, then
+    restore the process's previous setting (serving code may share the process)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    was_deterministic = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(was_deterministic)

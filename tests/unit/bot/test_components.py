@@ -1,0 +1,58 @@
+"""Our NLU component inside Rasa's own machinery: trained, stored in Rasa's model
+storage, loaded back and run on messages, with a tiny real BERT."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components import ShopIntentSentimentClassifier
+from tests.unit.nlu.conftest import INTENTS, SENTIMENTS, one_torch_thread, tiny_encoder_dir  # noqa: F401 - fixtures
+
+
+
+@pytest.fixture
+def config(tiny_encoder_dir: Path, tmp_path: Path) -> dict:  # noqa: F811
+    sentiment_csv = tmp_path / "sentiment.csv"
+    sentiment_csv.write_text("text,label,intensity\n" + "".join(f"{t},{label},1\n" for t, label in SENTIMENTS))
+    return {
+        **ShopIntentSentimentClassifier.get_default_config(),
+        "encoder_dir": str(tiny_encoder_dir), "sentiment_data": str(sentiment_csv),
+        "epochs": 12, "batch_size": 8, "learning_rate": 5e-3, "head_learning_rate": 5e-2, "warmup": 0.0,
+        "validation_fraction": 0.2, "dropout": 0.0, "device": "cpu",
+    }
+
+
+@pytest.mark.slow  # trains a (tiny) model: a few seconds
+def test_trains_persists_loads_and_classifies(config: dict, tmp_path: Path) -> None:
+    (tmp_path / "storage").mkdir()
+    storage = LocalModelStorage(tmp_path / "storage")
+    resource = Resource("shop_nlu")
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = ShopIntentSentimentClassifier.create(config, storage, resource, context)
+    component.train(TrainingData([Message.build(text=text, intent=intent) for text, intent in INTENTS]))
+
+    loaded = ShopIntentSentimentClassifier.load(config, storage, resource, context)
+    hello, order = loaded.process([Message(data={"text": "hello there"}), Message(data={"text": "where is my order"})])
+
+    assert hello.get("intent")["name"] == "greet"
+    assert order.get("intent")["name"] == "order_status"
+    ranking = order.get("intent_ranking")
+    assert ranking[0]["name"] == "order_status" and len(ranking) == 3
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-3  # calibrated probabilities over all intents
+    assert order.get("sentiment")["label"] in {"negative", "neutral", "positive"}
+    assert 0.0 <= order.get("sentiment")["score"] <= 1.0
+    for key in ("intent", "intent_ranking", "sentiment"):  # reaches the parse data Rasa hands on
+        assert key in order.as_dict(only_output_properties=True)
+
+
+def test_fingerprint_follows_the_sentiment_data(config: dict) -> None:
+    before = ShopIntentSentimentClassifier.fingerprint_addon(config)
+    Path(config["sentiment_data"]).write_text("text,label,intensity\nchanged,neutral,1\n")
+    assert before and ShopIntentSentimentClassifier.fingerprint_addon(config) != before

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import ast
+import random
+from pathlib import Path
+
+import pytest
+
+from ecomai.errors import InvalidInput
+from ecomai.nlu.train import TrainOptions, stratified_split, train_nlu
+
+from .conftest import INTENTS, SENTIMENTS, TINY_OPTIONS
+
+
+@pytest.mark.parametrize("bad", [
+    {"epochs": 0}, {"batch_size": 0}, {"learning_rate": 0}, {"warmup": 1.0}, {"max_length": 4},
+    {"validation_fraction": 0.6}, {"dropout": 1.0}, {"max_steps": 0}, {"weight_decay": -1},
+])
+def test_options_are_checked(bad: dict) -> None:
+    with pytest.raises(InvalidInput):
+        TrainOptions(**bad)
+
+
+def test_split_is_stratified_and_keeps_every_label_in_train() -> None:
+    examples = [(f"a{i}", "a") for i in range(10)] + [(f"b{i}", "b") for i in range(5)] + [("c", "c")]
+    train, held_out = stratified_split(examples, 0.2, random.Random(0))
+    assert sorted(label for _, label in held_out) == ["a", "a", "b"]
+    assert {label for _, label in train} == {"a", "b", "c"}
+    assert sorted(train + held_out) == sorted(examples)
+
+
+def test_bad_training_data_is_refused(tiny_encoder_dir: Path) -> None:
+    with pytest.raises(InvalidInput, match="two intents"):
+        train_nlu([("hi", "greet")], None, TINY_OPTIONS, encoder_dir=tiny_encoder_dir, progress=False)
+    with pytest.raises(InvalidInput, match="sentiment labels"):
+        train_nlu(INTENTS, [("meh", "angry")], TINY_OPTIONS, encoder_dir=tiny_encoder_dir, progress=False)
+
+
+def test_same_seed_same_model(tiny_encoder_dir: Path) -> None:
+    options = TrainOptions(**{**TINY_OPTIONS.__dict__, "max_steps": 4})
+    runs = [train_nlu(INTENTS, SENTIMENTS, options, encoder_dir=tiny_encoder_dir, progress=False)[0]
+            for _ in range(2)]
+    texts = ["where is my order", "i love it"]
+    assert runs[0].predict(texts) == runs[1].predict(texts)
+
+
+def test_report_says_what_training_did(tiny_encoder_dir: Path) -> None:
+    _, report = train_nlu(INTENTS, SENTIMENTS, TrainOptions(**{**TINY_OPTIONS.__dict__, "max_steps": 3}),
+                          encoder_dir=tiny_encoder_dir, progress=False)
+    assert report.steps == 3 and report.device == "cpu" and report.train_seconds >= 0
+    assert report.intent.n_train + report.intent.n_validation == len(INTENTS)
+    assert report.sentiment is not None and report.sentiment.n_validation > 0
+    assert report.intent.ece_before is not None and report.intent.temperature > 0
+    assert report.to_dict()["options"]["max_steps"] == 3
+
+
+def test_serving_modules_do_not_import_training() -> None:
+    """The Rasa component and the server load ecomai.nlu.model; the optimiser, tqdm and
+    calibration fitting stay out of that import graph."""
+    package = Path(__file__).resolve().parents[3] / "ecomai" / "nlu"
+    for name in ("model.py", "encoder.py", "data.py", "metrics.py"):
+        tree = ast.parse((package / name).read_text())
+        modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        modules |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        assert not modules & {"ecomai.nlu.train", "ecomai.nlu.calibration", "tqdm", "tqdm.auto"}, name
