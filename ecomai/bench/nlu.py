@@ -63,6 +63,8 @@ def run_nlu_bench(options: NluBenchOptions, progress: bool = True) -> dict[str, 
     train = read_intent_csv(options.train_csv)
     test = read_intent_csv(options.test_csv)
     results = {OURS: bench_ours(train, test, options, progress)}
+    if progress:  # the peer may take long: show ours now, so an interrupted run still says something
+        print(f"{OURS}: {json.dumps(results[OURS])}", file=sys.stderr, flush=True)
     results[PEER] = {"note": "skipped (--skip-diet)"} if options.skip_diet else bench_peer(options)
     config = {"train_csv": str(options.train_csv), "test_csv": str(options.test_csv), "train_examples": len(train),
               "test_examples": len(test), "intents": len({label for _, label in train}),
