@@ -6,7 +6,6 @@ Serving imports only this module (and encoder.py); training lives in train.py.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -16,9 +15,9 @@ from typing import Mapping, Sequence
 import torch
 from safetensors.torch import load_file, save_file
 
+from ecomai.checksums import file_sha256
 from ecomai.device import Placement, choose_placement
 from ecomai.errors import InvalidInput, ModelFileError
-from ecomai.nlu.data import SENTIMENT_LABELS
 from ecomai.nlu.encoder import Encoder, TokenBatch, embed, load_encoder, tokenize
 
 logger = logging.getLogger(__name__)
@@ -174,7 +173,7 @@ class ShopNluModel(torch.nn.Module):
             "sentiment_temperature": self.sentiment_temperature,
             "max_length": self.max_length,
             "dropout": self.dropout.p,
-            "sha256": {p.relative_to(directory).as_posix(): _sha256(p) for p in files},
+            "sha256": {p.relative_to(directory).as_posix(): file_sha256(p) for p in files},
         }
         (directory / MANIFEST).write_text(json.dumps(manifest, indent=2))
 
@@ -223,14 +222,7 @@ def read_manifest(directory: Path) -> dict:
         file = directory / name
         if not file.is_file():
             raise ModelFileError(f"{file} is missing; the model directory is incomplete")
-        if _sha256(file) != expected:
+        if file_sha256(file) != expected:
             raise ModelFileError(f"{file} does not match its checksum: the model is corrupted, retrain or recopy it")
     return dict(manifest)
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

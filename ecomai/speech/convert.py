@@ -18,7 +18,6 @@ instead of loading a model that transcribes nonsense.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -29,6 +28,7 @@ from typing import Any, Iterator
 import torch
 from tqdm import tqdm
 
+from ecomai.checksums import file_sha256
 from ecomai.errors import ModelFileError
 from ecomai.speech.ct2 import Ct2Model, read_ct2_model
 
@@ -182,14 +182,6 @@ def cached_whisper_checkpoint(ct2_dir: Path, cache_dir: Path) -> Path:
     logger.info("converted %s into %s", source, target)
     return target
 
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _atomic_save(checkpoint: dict[str, Any], target: Path) -> None:
