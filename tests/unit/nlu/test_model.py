@@ -9,7 +9,8 @@ import torch
 
 from ecomai.device import choose_placement
 from ecomai.errors import InvalidInput, ModelFileError
-from ecomai.nlu.model import SENTIMENT_LABELS, NluPrediction, ShopNluModel
+from ecomai.nlu.data import SENTIMENT_LABELS
+from ecomai.nlu.model import NluPrediction, ShopNluModel
 from ecomai.nlu.train import TrainOptions, train_nlu
 
 from .conftest import INTENTS, TINY_OPTIONS
