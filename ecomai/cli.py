@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     nlu.add_argument("--train", type=Path, required=True, help="CSV with header text,category (or text,label)")
     nlu.add_argument("--test", type=Path, required=True, help="CSV like --train")
     _add_train_options(nlu)
-    nlu.add_argument("--diet-epochs", type=int, default=300, help="DIET's epochs (Rasa's default: 300)")
+    nlu.add_argument("--diet-epochs", type=int, help="DIET's epochs (default: Rasa's default pipeline's, 100)")
     nlu.add_argument("--skip-diet", action="store_true", help="run only our classifier")
     nlu.add_argument("--json-out", type=Path, help="also write the JSON result here")
     nlu.set_defaults(handler=_bench_nlu)

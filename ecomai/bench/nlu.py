@@ -1,5 +1,6 @@
 """`ecomai bench nlu`: our fine-tuned intent classifier against Rasa's default pipeline
-(CountVectorsFeaturizer + DIETClassifier) on the same train/test split, in one run.
+(CountVectorsFeaturizers + DIETClassifier at Rasa's default 100 epochs, read from Rasa's
+own default config) on the same train/test split, in one run.
 
 Ours runs in this process. The peer needs Rasa, which ecomai/ never imports, so it
 runs as ``python -m bot.diet_peer`` in a subprocess; where Rasa is not installed (the
@@ -38,7 +39,7 @@ class NluBenchOptions:
     """Attributes:
     train_csv / test_csv: the split (header ``text,category`` or ``text,label``).
     train: how to fine-tune ours (epochs, learning rate, device...).
-    diet_epochs: DIET's epochs (Rasa's default is 300).
+    diet_epochs: DIET's epochs; None keeps Rasa's default pipeline's (100).
     skip_diet: run only ours.
     encoder_dir: encoder to fine-tune (default: the packaged all-MiniLM-L6-v2).
     """
@@ -46,12 +47,12 @@ class NluBenchOptions:
     train_csv: Path
     test_csv: Path
     train: TrainOptions = TrainOptions()
-    diet_epochs: int = 300
+    diet_epochs: int | None = None
     skip_diet: bool = False
     encoder_dir: Path | None = None
 
     def __post_init__(self) -> None:
-        if self.diet_epochs < 1:
+        if self.diet_epochs is not None and self.diet_epochs < 1:
             raise InvalidInput("diet_epochs must be >= 1")
         for path in (self.train_csv, self.test_csv):
             if not path.is_file():
@@ -105,8 +106,9 @@ def bench_peer(options: NluBenchOptions) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ecomai-bench-nlu-") as tmp:
         out = Path(tmp) / "diet.json"
         command = [sys.executable, "-m", "bot.diet_peer", "--train", str(options.train_csv),
-                   "--test", str(options.test_csv), "--epochs", str(options.diet_epochs),
-                   "--seed", str(options.train.seed), "--out", str(out)]
+                   "--test", str(options.test_csv), "--seed", str(options.train.seed), "--out", str(out)]
+        if options.diet_epochs is not None:
+            command += ["--epochs", str(options.diet_epochs)]
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "RASA_TELEMETRY_ENABLED": "false",
                "TF_CPP_MIN_LOG_LEVEL": "2"}
         finished = subprocess.run(command, cwd=REPO_ROOT, env=env, check=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ecomai.errors import InvalidInput
-from ecomai.nlu.train import TrainOptions, stratified_split, train_nlu
+from ecomai.nlu.train import GROUP_WINDOW, TrainOptions, length_grouped_batches, stratified_split, train_nlu
 
 from .conftest import INTENTS, SENTIMENTS, TINY_OPTIONS
 
@@ -27,6 +27,16 @@ def test_split_is_stratified_and_keeps_every_label_in_train() -> None:
     assert sorted(label for _, label in held_out) == ["a", "a", "b"]
     assert {label for _, label in train} == {"a", "b", "c"}
     assert sorted(train + held_out) == sorted(examples)
+
+
+def test_length_grouped_batches_cover_every_example_once_with_similar_lengths() -> None:
+    examples = [("x" * random.Random(i).randint(1, 120), f"label{i % 3}") for i in range(GROUP_WINDOW * 8 * 2)]
+    batches = length_grouped_batches(examples, 8, random.Random(0))
+    assert sorted(e for batch in batches for e in batch) == sorted(examples)
+    spread = sum(len(b[-1][0]) - len(b[0][0]) for b in batches) / len(batches)
+    assert spread < 10  # random batches of 8 would spread ~90 characters
+    assert batches == length_grouped_batches(examples, 8, random.Random(0))
+    assert batches != length_grouped_batches(examples, 8, random.Random(1))
 
 
 def test_bad_training_data_is_refused(tiny_encoder_dir: Path) -> None:
