@@ -23,7 +23,9 @@ from ecomai.store.db import store_errors
 from ecomai.store.schema import conversations
 from ecomai.store.schema import messages as message_table
 
-SENDERS = ("user", "bot")
+# 'agent' is a staff member's reply during a takeover; 'event' marks a takeover starting or
+# ending (``action`` says which), so a transcript shows who spoke and when staff stepped in.
+SENDERS = ("user", "bot", "agent", "event")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class LoggedMessage:
         session_id: the chat session (Rasa sender id).
         channel: input channel name, if known.
         customer_id: the verified customer, if known.
-        sender: 'user' or 'bot'.
+        sender: 'user', 'bot', 'agent' or 'event' (see ``SENDERS``).
         created_at: when it happened; naive values are taken as UTC.
         intent, confidence, entities: NLU result (user messages).
         action: the action that produced it (bot messages).
@@ -130,15 +132,20 @@ def write_messages(engine: Engine, messages: Sequence[LoggedMessage]) -> int:
     """
     if not messages:
         return 0
+    with engine.begin() as conn:
+        return write_messages_in(conn, messages)
+
+
+def write_messages_in(conn: Connection, messages: Sequence[LoggedMessage]) -> int:
+    """``write_messages`` inside the caller's transaction, so a change and its log rows commit together."""
     sessions: dict[str, list[LoggedMessage]] = {}
     for message in messages:
         sessions.setdefault(message.session_id, []).append(message)
+    ids = {session_id: _upsert_conversation(conn, batch) for session_id, batch in sessions.items()}
     inserted = 0
-    with engine.begin() as conn:
-        ids = {session_id: _upsert_conversation(conn, batch) for session_id, batch in sessions.items()}
-        for message in messages:
-            statement = _insert_ignoring_duplicates(conn, message_table, "event_id")
-            inserted += conn.execute(statement.values(**_message_row(message, ids[message.session_id]))).rowcount
+    for message in messages:
+        statement = _insert_ignoring_duplicates(conn, message_table, "event_id")
+        inserted += conn.execute(statement.values(**_message_row(message, ids[message.session_id]))).rowcount
     return inserted
 
 

@@ -64,7 +64,7 @@ def test_batch_spanning_sessions(log: Engine) -> None:
 
 def test_invalid_sender_is_refused() -> None:
     with pytest.raises(InvalidInput):
-        LoggedMessage("e", "s", None, None, "agent", "hi", T0)
+        LoggedMessage("e", "s", None, None, "staff", "hi", T0)  # staff replies are sender 'agent'
 
 
 def test_sentiment_round_trips(log: Engine) -> None:
