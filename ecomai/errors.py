@@ -49,6 +49,24 @@ class ReturnNotAllowed(NotAllowed):
         self.reason = reason
 
 
+class ConversationNotFound(NotFound):
+    """No conversation with that session id has been logged."""
+
+    code = "conversation_not_found"
+
+
+class TakeoverConflict(NotAllowed):
+    """Another staff member already holds the conversation (take over only after they hand back)."""
+
+    code = "takeover_conflict"
+
+
+class TakeoverNotHeld(NotAllowed):
+    """The staff member does not hold the conversation, so may not reply in it or hand it back."""
+
+    code = "takeover_not_held"
+
+
 class InvalidToken(EcomaiError):
     code = "invalid_token"
 

@@ -109,6 +109,39 @@ handoff_requests = Table(
     Column("status", String(16), nullable=False, default="open", index=True),
 )
 
+# A staff member holding a live conversation (ecomai.store.takeover). At most one open
+# takeover (ended_at NULL) per session, enforced by the database, so two staff members
+# racing to take over cannot both win. staff has no foreign key: the store API works
+# with whatever identity the console authenticated.
+takeovers = Table(
+    "takeovers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", String(128), nullable=False, index=True),
+    Column("staff", String(64), nullable=False),
+    Column("display_name", String(64), nullable=False),  # what the shopper sees
+    Column("started_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+)
+Index("uq_takeovers_open_session", takeovers.c.session_id, unique=True,
+      sqlite_where=takeovers.c.ended_at.is_(None), postgresql_where=takeovers.c.ended_at.is_(None))
+
+# What the live channel pushes to the shopper for a takeover, in id order:
+# takeover_started | agent_message | takeover_ended. delivered_at is set once the channel
+# sent or queued it; the partial index holds only undelivered rows, so the channel's
+# poll stays cheap however long the history grows.
+agent_events = Table(
+    "agent_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("takeover_id", Integer, ForeignKey("takeovers.id"), nullable=False, index=True),
+    Column("session_id", String(128), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("text", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("delivered_at", DateTime),
+)
+Index("ix_agent_events_undelivered", agent_events.c.session_id, agent_events.c.id,
+      sqlite_where=agent_events.c.delivered_at.is_(None), postgresql_where=agent_events.c.delivered_at.is_(None))
+
 # customer_id has no foreign key: a verified shopper of the real shop need not be in
 # the demo customers table, and the log must never drop a message for that.
 conversations = Table(
@@ -127,7 +160,7 @@ messages = Table(
     Column("id", Integer, primary_key=True),
     Column("conversation_id", Integer, ForeignKey("conversations.id"), nullable=False),
     Column("event_id", String(128), nullable=False, unique=True),  # idempotent retries
-    Column("sender", String(8), nullable=False),  # user | bot
+    Column("sender", String(8), nullable=False),  # user | bot | agent (staff) | event (takeover started/ended)
     Column("text", Text),
     Column("intent", String(64), index=True),
     Column("confidence", Float),
