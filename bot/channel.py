@@ -9,6 +9,10 @@ session's *current* socket when it sends, so a shopper who reconnected still get
 replies and pushes (reminders, ``trigger_intent``, a human agent), and a shopper who is
 away gets them from the outbox on return. The registry is per process: run one Sanic
 worker (Rasa's default with the in-memory lock store) or pin sessions to workers.
+
+Human takeover (``ecomai.chat.takeover_relay``): staff's messages, written to the
+database by the console, are polled and pushed to attached sessions; while staff hold a
+session its turns skip Rasa (logged for staff, answered by ``turn_complete`` alone).
 """
 
 from __future__ import annotations
@@ -24,14 +28,18 @@ from sanic import Blueprint, Sanic, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.engine import Engine
 from websockets.exceptions import ConnectionClosed
 
 from ecomai.chat import protocol
 from ecomai.chat.identity import verify_customer_token
 from ecomai.chat.outbox import Outbox, OutboxLimits
+from ecomai.chat.takeover_relay import RelayOptions, TakeoverRelay
 from ecomai.config import Settings
 from ecomai.errors import EcomaiError, InvalidInput, InvalidToken
 from ecomai.speech.service import SpeechService
+from ecomai.store.db import make_engine
+from ecomai.store.log_writer import ConversationLogWriter
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +109,10 @@ class SessionRegistry:
         if time.monotonic() - self._last_prune > _PRUNE_EVERY_S:
             self._last_prune = time.monotonic()
             self._outbox.prune()
+
+    def sessions(self) -> list[str]:
+        """Sessions with a live socket here (the takeover relay polls for these)."""
+        return list(self._live)
 
     def detach(self, session_id: str, conn: _Connection) -> None:
         if self._live.get(session_id) is conn:
@@ -197,7 +209,9 @@ class EcomaiWebsocketInput(InputChannel):
             max_frame_bytes=int(credentials.get("max_frame_bytes", settings.max_frame_bytes)),
             max_audio_bytes=settings.max_audio_bytes,
         )
-        return cls(limits=limits, token_secret=settings.token_secret, speech=SpeechService.from_settings(settings))
+        return cls(limits=limits, token_secret=settings.token_secret, speech=SpeechService.from_settings(settings),
+                   takeover_engine=make_engine(settings.database_url),
+                   takeover_options=RelayOptions(poll_interval_s=settings.takeover_poll_ms / 1000))
 
     def __init__(
         self,
@@ -205,8 +219,11 @@ class EcomaiWebsocketInput(InputChannel):
         token_secret: str,
         outbox_limits: OutboxLimits = OutboxLimits(),
         speech: Optional[SpeechService] = None,
+        takeover_engine: Optional[Engine] = None,
+        takeover_options: RelayOptions = RelayOptions(),
     ) -> None:
-        """``speech`` None turns voice messages off (they get ``speech_unavailable``)."""
+        """``speech`` None turns voice messages off (they get ``speech_unavailable``);
+        ``takeover_engine`` (the shop database) None turns human takeover off."""
         if not token_secret:
             raise InvalidInput("the websocket channel needs a token secret")
         self.limits = limits
@@ -215,6 +232,9 @@ class EcomaiWebsocketInput(InputChannel):
         self.registry = SessionRegistry(Outbox(outbox_limits))
         self._output = EcomaiOutputChannel(self.registry)
         self._turns: Set["asyncio.Task[None]"] = set()
+        self.takeover = None if takeover_engine is None else TakeoverRelay(
+            takeover_engine, self.registry.deliver, self.registry.sessions, ConversationLogWriter(takeover_engine),
+            takeover_options)
 
     @property
     def transport_max_bytes(self) -> int:
@@ -232,6 +252,11 @@ class EcomaiWebsocketInput(InputChannel):
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @bp.listener("before_server_stop")
+        async def stop_takeover_relay(app: Sanic, loop: Any) -> None:
+            if self.takeover is not None:
+                await self.takeover.stop()
 
         @bp.websocket("/ws")
         async def websocket(request: Request, ws: Any) -> None:
@@ -302,6 +327,9 @@ class EcomaiWebsocketInput(InputChannel):
         self.registry.claim(session_id, conn.customer_id)
         await conn.send(protocol.encode_session(session_id, conn.customer_id is not None))
         await self.registry.attach(session_id, conn)
+        if self.takeover is not None:  # started here, in the server's loop; wake: staff's messages come at once
+            self.takeover.start()
+            self.takeover.wake()
         logger.debug("session open session=%s resumed=%s", session_id, session_id == hello.session_id)
         return session_id
 
@@ -342,6 +370,11 @@ class EcomaiWebsocketInput(InputChannel):
             metadata["from_speech"] = True
         else:
             text = frame.text
+        if self.takeover is not None and await self.takeover.hold_turn(
+            session_id, text, customer_id=conn.customer_id, channel=self.name(), from_speech="from_speech" in metadata
+        ):  # staff hold the conversation: logged for them, and the bot stays silent
+            await conn.send(protocol.encode_turn_complete(message_id))
+            return
         message = UserMessage(
             text,
             EcomaiOutputChannel(self.registry),  # one per turn: it counts this turn's replies

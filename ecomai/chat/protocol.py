@@ -24,6 +24,15 @@ Server -> client frames::
     {"type": "turn_complete", "message_id": str}     the bot has finished this turn
     {"type": "error", "code": str, "message": str, "message_id"?: str}
 
+While a staff member holds the conversation (human takeover) the bot is silent: a
+shopper's turn is ``received -> turn_complete`` with no ``bot`` frame, and these pushes
+arrive whenever staff act (``id`` increases; delivery is at least once, so a widget
+drops an ``id`` it has shown)::
+
+    {"type": "takeover_started", "agent": str, "text": str, "id": int}   "You're now chatting with Sam ..."
+    {"type": "agent_message", "agent": str, "text": str, "id": int, "sent_at": ISO 8601 UTC}
+    {"type": "takeover_ended", "agent": str, "text": str, "id": int}     "You're back with the shop assistant ..."
+
 A new client frame type is one parser function plus one entry in ``_PARSERS``; until
 then such frames are answered with ``unknown_type``.
 """
@@ -36,6 +45,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, Union
 
 from ecomai.errors import AudioError, EcomaiError, InvalidInput
@@ -348,6 +358,31 @@ def encode_error(code: str, message_id: str | None = None) -> str:
     }
     if message_id is not None:
         frame["message_id"] = message_id
+    return _dump(frame)
+
+
+AGENT_FRAME_TYPES = ("takeover_started", "agent_message", "takeover_ended")
+
+# What the shopper reads when staff step in or out (the agent's own words come as they wrote them).
+_TAKEOVER_NOTICES: Mapping[str, str] = {
+    "takeover_started": "You're now chatting with {agent} from our support team.",
+    "takeover_ended": "You're back with the shop assistant. Ask me anything, or ask for a person again at any time.",
+}
+
+
+def encode_agent_event(kind: str, agent: str, event_id: int, text: str | None = None,
+                       sent_at: datetime | None = None) -> str:
+    """A human-takeover push: ``kind`` is one of ``AGENT_FRAME_TYPES``; ``text`` is the agent's
+    reply (``agent_message``), the fixed notice otherwise; ``sent_at`` is timezone-aware."""
+    if kind not in AGENT_FRAME_TYPES:
+        raise InvalidInput(f"unknown agent frame type {kind!r}")
+    if kind == "agent_message" and not text:
+        raise InvalidInput("an agent_message needs its text")
+    frame: dict[str, Any] = {"type": kind, "agent": agent,
+                             "text": text if kind == "agent_message" else _TAKEOVER_NOTICES[kind].format(agent=agent),
+                             "id": event_id}
+    if kind == "agent_message" and sent_at is not None:
+        frame["sent_at"] = sent_at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
     return _dump(frame)
 
 

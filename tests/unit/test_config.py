@@ -48,3 +48,11 @@ def test_speech_settings_from_the_environment(tmp_path: Path) -> None:
     assert (default.whisper_model, default.max_audio_bytes, default.max_audio_seconds) == (None, 2_000_000, 30)
     with pytest.raises(InvalidInput, match="max_audio_seconds"):
         Settings(max_audio_seconds=31)  # Whisper hears one 30 s window
+
+
+def test_takeover_poll_interval_from_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env({"ECOMAI_VAR_DIR": str(tmp_path), "ECOMAI_TAKEOVER_POLL_MS": "200"})
+    assert settings.takeover_poll_ms == 200
+    assert Settings.from_env({"ECOMAI_VAR_DIR": str(tmp_path)}).takeover_poll_ms == 500
+    with pytest.raises(InvalidInput, match="takeover_poll_ms"):
+        Settings(takeover_poll_ms=0)
