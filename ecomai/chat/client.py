@@ -170,6 +170,10 @@ class _TerminalView:
             self.say(f"! {frame.get('message', 'Something went wrong.')} [{frame.get('code')}]")
         elif kind == "bot":
             self._show_bot(frame)
+        elif kind == "agent_message":
+            self.say(f"{frame.get('agent', 'agent')}> {frame.get('text', '')}")
+        elif kind in protocol.AGENT_FRAME_TYPES:  # a takeover starting or ending
+            self.say(f"({frame.get('text', '')})")
 
     def _show_bot(self, frame: Frame) -> None:
         if frame.get("text"):

@@ -4,6 +4,7 @@ websockets shopper, a temp SQLite shop database, and the store API staff use."""
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import AsyncIterator
@@ -14,7 +15,7 @@ from sanic import Sanic
 from sqlalchemy.engine import Engine
 
 from bot.channel import EcomaiWebsocketInput
-from ecomai.chat.client import open_session
+from ecomai.chat.client import chat, open_session
 from ecomai.chat.takeover_relay import RelayOptions
 from ecomai.store import LoggedMessage, conversation_messages, create_schema, make_engine, write_messages
 from ecomai.store.takeover import hand_back, post_staff_reply, take_over
@@ -89,3 +90,22 @@ async def test_channel_without_a_database_has_no_takeover(monkeypatch: pytest.Mo
         assert plain.channel.takeover is None
         async with websockets.connect(plain.url) as ws:
             assert types(await turn(ws, "hello")) == ["session", "received", "bot", "turn_complete"]
+
+
+async def test_terminal_chat_shows_the_agent_and_the_takeover_notices(server: Server, engine: Engine) -> None:
+    out = io.StringIO()
+
+    async def lines() -> AsyncIterator[str]:
+        yield "hi"
+        session_id = server.rasa.messages[-1].sender_id
+        logged_as_the_broker_would(engine, session_id)
+        take_over(engine, session_id, "sam", display_name="Sam")
+        post_staff_reply(engine, session_id, "sam", "Sam here, checking now.")
+        hand_back(engine, session_id, "sam")
+        await asyncio.sleep(0.3)  # several polls
+        yield "/quit"
+
+    await chat(server.url, customer_token=None, session_id=None, input_lines=lines(), out=out, timeout_s=2)
+    shown = out.getvalue().splitlines()
+    assert shown[3:] == ["(You're now chatting with Sam from our support team.)", "Sam> Sam here, checking now.",
+                         "(You're back with the shop assistant. Ask me anything, or ask for a person again at any time.)"]
