@@ -34,6 +34,7 @@ class Settings:
         max_audio_seconds: longest spoken message accepted (at most Whisper's 30 s window).
         takeover_poll_ms: how often the live channel looks for staff messages to push during a human
             takeover (a reply reaches the shopper within about this long).
+        console_host, console_port: where the staff console (`ecomai console`) listens.
     """
 
     database_url: str = "sqlite:///var/ecomai.db"
@@ -48,6 +49,8 @@ class Settings:
     max_audio_bytes: int = 2_000_000
     max_audio_seconds: int = 30
     takeover_poll_ms: int = 500
+    console_host: str = "127.0.0.1"
+    console_port: int = 8080
 
     def __post_init__(self) -> None:
         if self.max_text_chars < 1 or self.max_frame_bytes < 1024:
@@ -94,6 +97,8 @@ class Settings:
             max_audio_bytes=_int(env, "ECOMAI_MAX_AUDIO_BYTES", 2_000_000),
             max_audio_seconds=_int(env, "ECOMAI_MAX_AUDIO_SECONDS", 30),
             takeover_poll_ms=_int(env, "ECOMAI_TAKEOVER_POLL_MS", 500),
+            console_host=env.get("ECOMAI_CONSOLE_HOST", "127.0.0.1"),
+            console_port=_int(env, "ECOMAI_CONSOLE_PORT", 8080),
         )
 
 

@@ -71,6 +71,18 @@ class InvalidToken(EcomaiError):
     code = "invalid_token"
 
 
+class AuthenticationFailed(EcomaiError):
+    """Wrong staff username or password (one error for both, so names cannot be probed)."""
+
+    code = "authentication_failed"
+
+
+class TooManyAttempts(NotAllowed):
+    """Too many failed staff logins from this client or for this name; wait and retry."""
+
+    code = "too_many_attempts"
+
+
 class StoreUnavailable(EcomaiError):
     """The database could not be reached; callers may retry."""
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 
 from ecomai.errors import InvalidInput
+from ecomai.store.conversation_summary import apply_summary, summarise
 from ecomai.store.db import store_errors
 from ecomai.store.schema import conversations
 from ecomai.store.schema import messages as message_table
@@ -142,11 +143,14 @@ def write_messages_in(conn: Connection, messages: Sequence[LoggedMessage]) -> in
     for message in messages:
         sessions.setdefault(message.session_id, []).append(message)
     ids = {session_id: _upsert_conversation(conn, batch) for session_id, batch in sessions.items()}
-    inserted = 0
+    new: dict[str, list[LoggedMessage]] = {session_id: [] for session_id in sessions}
     for message in messages:
         statement = _insert_ignoring_duplicates(conn, message_table, "event_id")
-        inserted += conn.execute(statement.values(**_message_row(message, ids[message.session_id]))).rowcount
-    return inserted
+        if conn.execute(statement.values(**_message_row(message, ids[message.session_id]))).rowcount:
+            new[message.session_id].append(message)
+    for session_id, fresh in new.items():  # only new rows: a retried batch must not count twice
+        apply_summary(conn, ids[session_id], summarise(fresh))
+    return sum(len(fresh) for fresh in new.values())
 
 
 @store_errors()

@@ -18,6 +18,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ecomai.errors import InvalidInput, StoreUnavailable
+from ecomai.store.conversation_summary import backfill_summaries
+from ecomai.store.message_search import ensure_message_search
 from ecomai.store.schema import metadata
 
 
@@ -97,3 +99,7 @@ def create_schema(engine: Engine) -> None:
                         raise InvalidInput(f"cannot add NOT NULL column {table.name}.{column.name} in place")
                     type_sql = column.type.compile(dialect=engine.dialect)
                     conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {type_sql}'))
+            for index in table.indexes:  # create_all makes indexes only with a new table
+                index.create(conn, checkfirst=True)
+        ensure_message_search(conn)
+        backfill_summaries(conn)

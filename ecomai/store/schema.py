@@ -153,7 +153,16 @@ conversations = Table(
     Column("started_at", DateTime, nullable=False, index=True),
     Column("last_event_at", DateTime, nullable=False, index=True),
     Column("handoff_requested", Boolean, nullable=False, default=False),
+    # Per-conversation summary, kept up to date by the log writer (conversation_summary.py)
+    # so the staff console filters 100,000 conversations without scanning their messages.
+    # Nullable: create_schema adds them to older databases and backfills them.
+    Column("message_count", Integer),
+    Column("min_confidence", Float),  # lowest intent confidence of a user message
+    Column("has_fallback", Boolean),  # the bot did not understand at least once
+    Column("has_negative", Boolean),  # at least one negative-sentiment user message
+    Column("has_speech", Boolean),  # at least one spoken user message
 )
+Index("ix_conversations_channel_last", conversations.c.channel, conversations.c.last_event_at)
 
 messages = Table(
     "messages", metadata,
@@ -174,6 +183,35 @@ messages = Table(
     Column("sentiment_score", Float),  # probability of that label
 )
 Index("ix_messages_conversation_created", messages.c.conversation_id, messages.c.created_at)
+Index("ix_messages_intent_conversation", messages.c.intent, messages.c.conversation_id)
+
+# Support staff (ecomai/console): accounts, server-side login sessions, intent corrections.
+staff = Table(
+    "staff", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),  # argon2id, PHC string
+    Column("created_at", DateTime, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+staff_sessions = Table(
+    "staff_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie: a leaked table opens nothing
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False, index=True),
+)
+
+message_reviews = Table(
+    "message_reviews", metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),  # one verdict per message
+    Column("intent", String(64)),  # the corrected intent; NULL when out of scope
+    Column("out_of_scope", Boolean, nullable=False, default=False),
+    Column("reviewer", String(64), nullable=False),
+    Column("reviewed_at", DateTime, nullable=False, index=True),
+)
 
 SHOP_TABLES = (interactions, returns, shipments, order_items, orders, customers, products, policies,
                shop_settings)
