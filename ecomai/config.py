@@ -65,6 +65,11 @@ class Settings:
         """Where CTranslate2 Whisper weights are kept once converted for openai-whisper."""
         return self.var_dir / "whisper"
 
+    @property
+    def search_index_dir(self) -> Path:
+        """Where `ecomai index` saves the product vectors the search serves from."""
+        return self.var_dir / "index"
+
     def __repr__(self) -> str:
         shown = ", ".join(
             f"{f.name}={'***' if f.name == 'token_secret' else repr(getattr(self, f.name))}"
