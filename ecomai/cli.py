@@ -103,6 +103,26 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, help="model directory (default: ECOMAI_NLU_DIR or models/nlu)")
     _add_train_options(train)
     train.set_defaults(handler=_train)
+    models = train.add_subparsers(metavar="MODEL", help="another model than the NLU one")
+    rec = models.add_parser("recommend", help="fit the recommender on the shop's history into models/recommender")
+    rec.add_argument("--out", type=Path, help="model directory (default: ECOMAI_RECOMMENDER_DIR or models/recommender)")
+    rec.add_argument("--l2", type=float, help="EASE's ridge penalty (default: the benchmark's choice)")
+    rec.add_argument("--half-life-days", type=float, help="recency decay of events (default: none)")
+    rec.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when there is one")
+    rec.set_defaults(handler=_train_recommend)
+
+    bench_rec = bench.add_parser("recommend", help="our EASE vs implicit's ALS vs popularity on one hold-out split")
+    source = bench_rec.add_mutually_exclusive_group(required=True)
+    source.add_argument("--interactions", type=Path,
+                        help="CSV: user,item[,weight][,timestamp] or our customer_id,sku,event,days_ago")
+    source.add_argument("--synthetic-customers", type=int, help="generate a demo-style shop this big instead")
+    bench_rec.add_argument("--holdout", type=int, default=3, help="new items held out per customer")
+    bench_rec.add_argument("--half-life-days", type=float, help="recency decay of events (default: none)")
+    bench_rec.add_argument("--seed", type=int, default=42)
+    bench_rec.add_argument("--device", choices=["cpu", "cuda"], help="for EASE; default: cuda when there is one")
+    bench_rec.add_argument("--json-out", type=Path, help="also write the JSON result here")
+    bench_rec.set_defaults(handler=_bench_recommend)
+
     return parser
 
 
@@ -138,6 +158,27 @@ def _train(args: argparse.Namespace) -> int:
                               args.encoder or settings.encoder_dir)
     model.save(out)
     print(json.dumps({"model_dir": str(out), **report.to_dict()}, indent=2, default=str))
+    return 0
+
+
+def _train_recommend(args: argparse.Namespace) -> int:
+    from ecomai.recommend.train import DEFAULT_L2, TrainRecommendOptions, train_recommender
+    from ecomai.store.db import make_engine
+
+    settings = Settings.from_env()
+    options = TrainRecommendOptions(l2=args.l2 or DEFAULT_L2, half_life_days=args.half_life_days, device=args.device)
+    report = train_recommender(make_engine(settings.database_url), args.out or settings.recommender_dir, options)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def _bench_recommend(args: argparse.Namespace) -> int:
+    from ecomai.bench.recommend import RecommendBenchOptions, format_table, run_recommend_bench
+
+    options = RecommendBenchOptions(args.interactions, args.synthetic_customers, holdout=args.holdout,
+                                    half_life_days=args.half_life_days, seed=args.seed, device=args.device)
+    result = run_recommend_bench(options)
+    _print_result(result, format_table(result), args.json_out)
     return 0
 
 

