@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     nlu.add_argument("--skip-diet", action="store_true", help="run only our classifier")
     nlu.add_argument("--json-out", type=Path, help="also write the JSON result here")
     nlu.set_defaults(handler=_bench_nlu)
+    _add_search_commands(commands, bench)
 
     sentiment = bench.add_parser("sentiment", help="our sentiment head vs VADER on rated lines")
     sentiment.add_argument("--data", type=Path, required=True, help="id<TAB>mean<TAB>text lines (VADER's format)")
@@ -188,6 +189,54 @@ def _bench_nlu(args: argparse.Namespace) -> int:
     options = NluBenchOptions(args.train, args.test, _train_options(args), diet_epochs=args.diet_epochs,
                               skip_diet=args.skip_diet, encoder_dir=args.encoder or Settings.from_env().encoder_dir)
     result = run_nlu_bench(options)
+    _print_result(result, format_table(result), args.json_out)
+    return 0
+
+
+def _add_search_commands(commands: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
+    from ecomai.bench.search import SearchBenchOptions
+
+    index = commands.add_parser("index", help="embed the catalog for product search into var/index")
+    index.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when there is one")
+    index.add_argument("--force", action="store_true", help="rebuild even when the saved index is fresh")
+    index.set_defaults(handler=_index)
+
+    search = bench.add_parser("search", help="our hybrid product search vs BM25 alone: NDCG, recall, MRR, latency")
+    defaults = SearchBenchOptions()
+    search.add_argument("--products", type=Path, default=defaults.products, help="product CSV (data/shop's columns)")
+    search.add_argument("--queries", type=Path, default=defaults.queries, help="CSV query_id,query")
+    search.add_argument("--qrels", type=Path, default=defaults.qrels, help="CSV query_id,sku,grade (0-3)")
+    search.add_argument("--synthetic", type=int, help="measure index time, memory and latency at N generated products")
+    search.add_argument("--dense-sample", type=int, default=defaults.dense_sample,
+                        help="synthetic runs embed this many products and extrapolate")
+    search.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when there is one")
+    search.add_argument("--json-out", type=Path, help="also write the JSON result here")
+    search.set_defaults(handler=_bench_search)
+
+
+def _index(args: argparse.Namespace) -> int:
+    from ecomai.search.build import load_sentence_encoder, open_hybrid_index
+    from ecomai.store.catalog import load_products
+    from ecomai.store.db import make_engine
+
+    settings = Settings.from_env()
+    products = load_products(make_engine(settings.database_url))
+    if not products:
+        print("The shop database has no products: run `ecomai db init` first.", file=sys.stderr)
+        return 1
+    encoder = load_sentence_encoder(settings, args.device)
+    index = open_hybrid_index(products, settings.search_index_dir, encoder, rebuild=args.force, progress=True)
+    print(json.dumps({"index_dir": str(settings.search_index_dir), "products": len(index),
+                      "device": str(encoder.device)}))
+    return 0
+
+
+def _bench_search(args: argparse.Namespace) -> int:
+    from ecomai.bench.search import SearchBenchOptions, format_table, run_search_bench
+
+    options = SearchBenchOptions(args.products, args.queries, args.qrels, synthetic=args.synthetic,
+                                 dense_sample=args.dense_sample, device=args.device)
+    result = run_search_bench(options)
     _print_result(result, format_table(result), args.json_out)
     return 0
 
