@@ -124,6 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     bench_rec.add_argument("--json-out", type=Path, help="also write the JSON result here")
     bench_rec.set_defaults(handler=_bench_recommend)
 
+    from ecomai.console.commands import add_commands as add_console_commands
+
+    add_console_commands(commands, bench, _print_result)  # console, staff, export, bench console
     return parser
 
 

@@ -41,8 +41,7 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 takes any length; a bound keeps a login request cheap
 TOUCH_EVERY = timedelta(seconds=60)  # write last_seen at most this often per session
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+DEFAULT_HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, 3 passes)
 
 Clock = Callable[[], datetime]
 
@@ -58,11 +57,11 @@ def check_username(username: str) -> str:
     return username
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, hasher: PasswordHasher = DEFAULT_HASHER) -> str:
     """The argon2id PHC string for ``password``; raises InvalidInput if it is too weak."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise InvalidInput(f"password must be {MIN_PASSWORD}..{MAX_PASSWORD} characters")
-    return _hasher.hash(password)
+    return hasher.hash(password)
 
 
 def token_hash(token: str) -> str:
@@ -73,9 +72,11 @@ def csrf_matches(expected: str, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(expected.encode(), given.encode())
 
 
-def add_staff_member(engine: Engine, username: str, password: str, now: datetime | None = None) -> int:
+def add_staff_member(engine: Engine, username: str, password: str, *, now: datetime | None = None,
+                     hasher: PasswordHasher = DEFAULT_HASHER) -> int:
     """Create a staff account (what ``ecomai staff add`` runs)."""
-    return staff_store.add_staff(engine, check_username(username), hash_password(password), now or utc_now())
+    return staff_store.add_staff(engine, check_username(username), hash_password(password, hasher),
+                                 now or utc_now())
 
 
 class LoginThrottle:
@@ -125,9 +126,10 @@ class Authenticator:
     """Logs staff in and out and answers "whose session is this cookie?"."""
 
     def __init__(self, engine: Engine, options: ConsoleOptions, clock: Clock = utc_now,
-                 throttle: LoginThrottle | None = None) -> None:
-        self._engine, self._options, self._clock = engine, options, clock
+                 throttle: LoginThrottle | None = None, hasher: PasswordHasher = DEFAULT_HASHER) -> None:
+        self._engine, self._options, self._clock, self._hasher = engine, options, clock, hasher
         self._throttle = throttle or LoginThrottle(options.max_login_failures, options.login_window_s)
+        self._dummy_hash = hasher.hash(secrets.token_hex(16))  # verified for unknown names
 
     def login(self, username: str, password: str, client: str) -> LoggedIn:
         """Raises TooManyAttempts before checking anything once a key is throttled, and
@@ -136,15 +138,15 @@ class Authenticator:
         self._throttle.check(*keys)
         account = staff_store.staff_by_username(self._engine, username) if USERNAME.fullmatch(username) else None
         try:
-            _hasher.verify(account.password_hash if account else _DUMMY_HASH, password[:MAX_PASSWORD])
+            self._hasher.verify(account.password_hash if account else self._dummy_hash, password[:MAX_PASSWORD])
         except (VerificationError, InvalidHashError):
             account = None
         if account is None or not account.active:
             self._throttle.failed(*keys)
             raise AuthenticationFailed("wrong username or password")
         self._throttle.forget(keys[0])
-        if _hasher.check_needs_rehash(account.password_hash):
-            staff_store.set_password_hash(self._engine, account.id, _hasher.hash(password))
+        if self._hasher.check_needs_rehash(account.password_hash):
+            staff_store.set_password_hash(self._engine, account.id, self._hasher.hash(password))
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self._clock()
         staff_store.create_session(self._engine, token_hash(token), account.id, csrf, now)
         return LoggedIn(token, StaffSession(account.id, account.username, csrf, now, now))

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from sqlalchemy.engine import Engine
 
 from ecomai.console.domain import OUT_OF_SCOPE_INTENT
-from ecomai.console.pii import MaskStyle, mask_pii
+from ecomai.console.pii import MaskStyle, mask_entities, mask_pii
 from ecomai.errors import InvalidInput
 from ecomai.store.conversation_list import ConversationQuery, list_conversations
 from ecomai.store.reviews import Correction
@@ -65,10 +65,7 @@ def nlu_yaml(corrections: Iterable[Correction], intents: Sequence[str], *, maske
 
 
 def _row(message: TranscriptMessage, conversation: dict[str, Any], masked: bool) -> dict[str, Any]:
-    entities = message.entities
-    if masked:
-        entities = [{**e, "value": mask_pii(str(e.get("value")))} if e.get("value") is not None else e
-                    for e in entities]
+    entities = mask_entities(message.entities) if masked else message.entities
     return {
         "session_id": message.session_id, "channel": conversation["channel"],
         "customer_id": conversation["customer_id"], "message_id": message.id,

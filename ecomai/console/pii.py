@@ -19,7 +19,7 @@ ISO dates, not glued to letters (order numbers such as ``EC100001`` stay readabl
 from __future__ import annotations
 
 import re
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 MaskStyle = Literal["label", "placeholder"]
 
@@ -86,3 +86,8 @@ def mask_pii(text: str | None, style: MaskStyle = "label") -> str | None:
     masked = _sub(EMAIL, _email, style, text)
     masked = _sub(CARD, _card, style, masked)
     return _sub(PHONE, _phone, style, masked)
+
+
+def mask_entities(entities: list[dict[str, Any]], style: MaskStyle = "label") -> list[dict[str, Any]]:
+    """NLU entities with their values masked (an extracted e-mail entity is the address)."""
+    return [{**e, "value": mask_pii(str(e["value"]), style)} if e.get("value") is not None else e for e in entities]
