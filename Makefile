@@ -21,11 +21,11 @@ RASA_DATA := data/nlu.yml data/stories.yml data/rules.yml
 RASA_INPUTS := bot/config.yml bot/domain.yml $(RASA_DATA) $(wildcard bot/*.py) $(wildcard data/sentiment/*.csv) $(wildcard ecomai/nlu/*.py)
 MODEL_STAMP := models/ecomai.tar.gz
 
-.PHONY: run test env db train validate rasa-test unit e2e clean
+.PHONY: run test env db train validate rasa-test unit e2e clean browser
 run: env db train
-	$(BIN)/ecomai serve
+	$(BIN)/ecomai serve --demo
 
-test: env db train
+test: env db train browser
 	$(BIN)/python -m pytest -m "not slow" -q
 	$(BIN)/rasa data validate --config bot/config.yml --domain bot/domain.yml --data $(RASA_DATA) --fail-on-warnings
 	$(MAKE) --no-print-directory rasa-test
@@ -39,6 +39,11 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt "pip==24.2" "setuptools==70.3.0" wheel
 	$(BIN)/pip install -q -c constraints.txt -e ".[rasa,ml,dev,bench]"
 	touch $@
+
+# The widget's browser tests drive Debian's chromium through Playwright (no browser download).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
 
 db: env var/.seeded
 var/.seeded: $(wildcard data/shop/*)

@@ -38,6 +38,8 @@ from ecomai.chat.takeover_relay import RelayOptions, TakeoverRelay
 from ecomai.config import Settings
 from ecomai.errors import EcomaiError, InvalidInput, InvalidToken
 from ecomai.speech.service import SpeechService
+from ecomai.widget.assets import asset_headers, is_not_modified, load_asset
+from ecomai.widget.demo import DemoShop
 from ecomai.store.db import make_engine
 from ecomai.store.log_writer import ConversationLogWriter
 
@@ -192,6 +194,15 @@ class _TransportLimitBlueprint(Blueprint):
         super().register(app, options)
 
 
+def _asset_response(request: Request, name: str) -> HTTPResponse:
+    """A widget file, or 304 when the browser's copy is current (``ecomai.widget.assets``)."""
+    asset = load_asset(name)
+    headers = asset_headers(asset)
+    if is_not_modified(request.headers.get("if-none-match"), asset.etag):
+        return HTTPResponse(status=304, headers=headers)
+    return response.raw(asset.body, headers=headers, content_type=asset.content_type)
+
+
 class EcomaiWebsocketInput(InputChannel):
     """Rasa input channel for the shop widget (JSON frames, see ``ecomai.chat.protocol``)."""
 
@@ -210,6 +221,7 @@ class EcomaiWebsocketInput(InputChannel):
             max_audio_bytes=settings.max_audio_bytes,
         )
         return cls(limits=limits, token_secret=settings.token_secret, speech=SpeechService.from_settings(settings),
+                   demo=DemoShop.from_settings(settings),
                    takeover_engine=make_engine(settings.database_url),
                    takeover_options=RelayOptions(poll_interval_s=settings.takeover_poll_ms / 1000))
 
@@ -219,6 +231,7 @@ class EcomaiWebsocketInput(InputChannel):
         token_secret: str,
         outbox_limits: OutboxLimits = OutboxLimits(),
         speech: Optional[SpeechService] = None,
+        demo: Optional[DemoShop] = None,
         takeover_engine: Optional[Engine] = None,
         takeover_options: RelayOptions = RelayOptions(),
     ) -> None:
@@ -228,6 +241,7 @@ class EcomaiWebsocketInput(InputChannel):
             raise InvalidInput("the websocket channel needs a token secret")
         self.limits = limits
         self.speech = speech
+        self.demo = demo  # None: no demo page (404), as in production
         self._token_secret = token_secret
         self.registry = SessionRegistry(Outbox(outbox_limits))
         self._output = EcomaiOutputChannel(self.registry)
@@ -252,6 +266,22 @@ class EcomaiWebsocketInput(InputChannel):
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @bp.route("/widget.js", methods=["GET"])
+        async def widget_js(request: Request) -> HTTPResponse:
+            return _asset_response(request, "widget.js")
+
+        @bp.route("/widget.css", methods=["GET"])
+        async def widget_css(request: Request) -> HTTPResponse:
+            return _asset_response(request, "widget.css")
+
+        @bp.route("/demo", methods=["GET"])
+        async def demo_page(request: Request) -> HTTPResponse:
+            if self.demo is None:
+                return response.text("Not found", status=404)
+            signed_in = request.args.get("signed_in") == "1"
+            body, headers = await asyncio.get_running_loop().run_in_executor(None, self.demo.page, signed_in)
+            return response.html(body, headers=headers)
 
         @bp.listener("before_server_stop")
         async def stop_takeover_relay(app: Sanic, loop: Any) -> None:

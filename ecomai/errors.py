@@ -126,3 +126,9 @@ class NoSpeech(AudioError):
     """Empty or silent audio, or audio in which Whisper heard no words."""
 
     code = "no_speech"
+
+
+class DemoDisabled(NotAllowed):
+    """A demo-only feature (the demo shop page, its demo sign-in) was asked for outside demo mode."""
+
+    code = "demo_disabled"

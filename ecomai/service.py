@@ -71,6 +71,11 @@ class ServiceOptions:
         return f"ws://{self.host}:{self.rasa_port}/webhooks/ecomai/ws"
 
     @property
+    def demo_url(self) -> str:
+        """The demo shop page with the widget (served only when ECOMAI_DEMO=1)."""
+        return f"http://{self.host}:{self.rasa_port}/webhooks/ecomai/demo"
+
+    @property
     def rest_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}/webhooks/rest/webhook"
 
