@@ -110,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     rec = models.add_parser("recommend", help="fit the recommender on the shop's history into models/recommender")
     rec.add_argument("--out", type=Path, help="model directory (default: ECOMAI_RECOMMENDER_DIR or models/recommender)")
     rec.add_argument("--l2", type=float, help="EASE's ridge penalty (default: the benchmark's choice)")
+    rec.add_argument("--attribute-weight", type=float, help="weight of category/brand columns (0: none)")
     rec.add_argument("--half-life-days", type=float, help="recency decay of events (default: none)")
     rec.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when there is one")
     rec.set_defaults(handler=_train_recommend)
@@ -119,6 +120,8 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--interactions", type=Path,
                         help="CSV: user,item[,weight][,timestamp] or our customer_id,sku,event,days_ago")
     source.add_argument("--synthetic-customers", type=int, help="generate a demo-style shop this big instead")
+    bench_rec.add_argument("--items", type=Path, help="item attributes CSV (item or sku column), e.g. products.csv")
+    bench_rec.add_argument("--item-columns", default="category,brand", help="attribute columns of --items")
     bench_rec.add_argument("--holdout", type=int, default=3, help="new items held out per customer")
     bench_rec.add_argument("--half-life-days", type=float, help="recency decay of events (default: none)")
     bench_rec.add_argument("--seed", type=int, default=42)
@@ -168,11 +171,13 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _train_recommend(args: argparse.Namespace) -> int:
-    from ecomai.recommend.train import DEFAULT_L2, TrainRecommendOptions, train_recommender
+    from ecomai.recommend.train import DEFAULT_ATTRIBUTE_WEIGHT, DEFAULT_L2, TrainRecommendOptions, train_recommender
     from ecomai.store.db import make_engine
 
     settings = Settings.from_env()
-    options = TrainRecommendOptions(l2=args.l2 or DEFAULT_L2, half_life_days=args.half_life_days, device=args.device)
+    weight = DEFAULT_ATTRIBUTE_WEIGHT if args.attribute_weight is None else args.attribute_weight
+    options = TrainRecommendOptions(l2=args.l2 or DEFAULT_L2, attribute_weight=weight,
+                                    half_life_days=args.half_life_days, device=args.device)
     report = train_recommender(make_engine(settings.database_url), args.out or settings.recommender_dir, options)
     print(json.dumps(report, indent=2))
     return 0
@@ -181,8 +186,10 @@ def _train_recommend(args: argparse.Namespace) -> int:
 def _bench_recommend(args: argparse.Namespace) -> int:
     from ecomai.bench.recommend import RecommendBenchOptions, format_table, run_recommend_bench
 
-    options = RecommendBenchOptions(args.interactions, args.synthetic_customers, holdout=args.holdout,
-                                    half_life_days=args.half_life_days, seed=args.seed, device=args.device)
+    options = RecommendBenchOptions(args.interactions, args.synthetic_customers, items=args.items,
+                                    item_columns=tuple(c.strip() for c in args.item_columns.split(",") if c.strip()),
+                                    holdout=args.holdout, half_life_days=args.half_life_days, seed=args.seed,
+                                    device=args.device)
     result = run_recommend_bench(options)
     _print_result(result, format_table(result), args.json_out)
     return 0

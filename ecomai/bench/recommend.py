@@ -1,12 +1,11 @@
 """`ecomai bench recommend`: our EASE, implicit's ALS and popularity on one split, in one run.
 
-Input: a CSV with a header, either ``user,item[,weight][,timestamp]`` (weight defaults to
-1; timestamp is seconds since the epoch or ISO 8601) or our shop's own
-``customer_id,sku,event,days_ago`` layout (data/shop/interactions.csv: weights per event
-type, time from days_ago), recognised by its header; or a synthetic shop of N customers
-from our demo generator (same taste model, more people).
+Input (``ecomai.bench.recommend_data``): an interactions CSV, optionally item attributes
+(category, brand), or a synthetic shop of N customers from our demo generator (same taste
+model, more people).
 
-Fairness: every model gets the same weighted matrix and the same split. Each model's
+Fairness: every model gets the same weighted matrix (with the same item-attribute
+columns, whose weight each model tunes; 0 = without) and the same split. Each model's
 hyperparameters are tuned on a validation split carved from the training data the
 same way (the last new items of each training history), picking the best NDCG@10 over a
 small grid; the chosen setting is then refit on the whole training split and scored once
@@ -16,13 +15,11 @@ on the test split. Latency is per request through the same front end
 
 from __future__ import annotations
 
-import csv
 import itertools
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from tqdm import tqdm
@@ -30,13 +27,16 @@ from tqdm import tqdm
 from ecomai.bench.ranking import Split, holdout_split, score_rankings
 from ecomai.bench.stats import percentile
 from ecomai.errors import InvalidInput
-from ecomai.recommend.base import DEFAULT_EVENT_WEIGHTS, RecommendRequest
+from ecomai.bench.recommend_data import ItemAttributes, read_interactions_csv, read_item_attributes, synthetic_shop
+from ecomai.recommend.base import RecommendRequest
 from ecomai.recommend.matrix import Events, WeightOptions
 from ecomai.recommend.model import CFRecommender, Scorer
 
-EASE_GRID: dict[str, Sequence[Any]] = {"l2": (10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0)}
+# attribute_weight is WeightOptions' (the matrix), the rest the scorer's options.
+EASE_GRID: dict[str, Sequence[Any]] = {"l2": (10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0),
+                                       "attribute_weight": (0.0, 1.0, 3.0, 10.0)}
 ALS_GRID: dict[str, Sequence[Any]] = {"factors": (16, 32, 64), "regularization": (0.1, 1.0, 10.0),
-                                      "alpha": (1.0, 5.0, 20.0)}
+                                      "alpha": (1.0, 5.0, 20.0), "attribute_weight": (0.0, 1.0, 3.0, 10.0)}
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class RecommendBenchOptions:
     """Attributes:
         interactions: the CSV to read, or None with ``synthetic_customers``.
         synthetic_customers: generate a demo-style shop with this many customers instead.
+        items: CSV of item attributes (optional; see ``recommend_data``).
+        item_columns: the attribute columns of ``items`` to use.
         holdout: new items held out per customer (test, and again for validation).
         half_life_days: recency decay of event weights, for every model alike.
         seed: ALS initialisation and the synthetic shop.
@@ -53,6 +55,8 @@ class RecommendBenchOptions:
 
     interactions: Path | None = None
     synthetic_customers: int | None = None
+    items: Path | None = None
+    item_columns: tuple[str, ...] = ("category", "brand")
     holdout: int = 1
     half_life_days: float | None = None
     seed: int = 42
@@ -65,65 +69,12 @@ class RecommendBenchOptions:
             raise InvalidInput("give either an interactions CSV or synthetic_customers")
         if self.synthetic_customers is not None and self.synthetic_customers < 10:
             raise InvalidInput("synthetic_customers must be >= 10")
-        if self.interactions is not None and not self.interactions.is_file():
-            raise InvalidInput(f"no such file: {self.interactions}")
+        for path in (self.interactions, self.items):
+            if path is not None and not path.is_file():
+                raise InvalidInput(f"no such file: {path}")
         if self.holdout < 1:
             raise InvalidInput("holdout must be >= 1")
         WeightOptions(half_life_days=self.half_life_days)  # checks it
-
-
-def read_interactions_csv(path: Path) -> Events:
-    """Read either supported layout (see the module docstring).
-
-    Raises:
-        InvalidInput: unknown header, or a row with a bad number or date.
-    """
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = set(reader.fieldnames or ())
-        if {"customer_id", "sku", "event", "days_ago"} <= header:
-            parse: Callable[[dict[str, str]], tuple[str, str, float, float]] = _shop_row
-        elif {"user", "item"} <= header:
-            parse = _generic_row
-        else:
-            raise InvalidInput(f"{path}: header must have user,item[,weight,timestamp] or "
-                               f"customer_id,sku,event,days_ago; got {sorted(header)}")
-        try:
-            rows = [parse(row) for row in reader]
-        except (ValueError, TypeError) as exc:
-            raise InvalidInput(f"{path}, line {reader.line_num}: {exc}") from None
-    return _events(rows)
-
-
-def _shop_row(row: dict[str, str]) -> tuple[str, str, float, float]:
-    return row["customer_id"], row["sku"], DEFAULT_EVENT_WEIGHTS.get(row["event"], 0.0), -86_400.0 * float(
-        row["days_ago"])
-
-
-def _generic_row(row: dict[str, str]) -> tuple[str, str, float, float]:
-    weight = float(row["weight"]) if row.get("weight") else 1.0
-    stamp = row.get("timestamp") or ""
-    try:
-        when = float(stamp) if stamp else 0.0
-    except ValueError:
-        when = datetime.fromisoformat(stamp).timestamp()
-    return row["user"], row["item"], weight, when
-
-
-def _events(rows: list[tuple[str, str, float, float]]) -> Events:
-    users, items, weights, times = zip(*rows) if rows else ((), (), (), ())
-    return Events(np.array(users, dtype=object), np.array(items, dtype=object),
-                  np.array(weights, dtype=np.float64), np.array(times, dtype=np.float64))
-
-
-def synthetic_events(customers: int, seed: int) -> Events:
-    """A demo-style shop with ``customers`` customers (products and orders scale along)."""
-    from ecomai.shop.generate import ShopSize, build_demo_shop
-
-    size = ShopSize(customers=customers, orders=3 * customers,
-                    products_per_category=max(54, customers // 20))
-    rows = build_demo_shop(seed=seed, size=size).tables["interactions"]
-    return _events([_shop_row({k: str(v) for k, v in r.items()}) for r in rows])
 
 
 def _make(kind: str, params: dict[str, Any], options: RecommendBenchOptions) -> Scorer:
@@ -131,6 +82,7 @@ def _make(kind: str, params: dict[str, Any], options: RecommendBenchOptions) -> 
     from ecomai.recommend.ease import EaseOptions, EaseScorer
     from ecomai.recommend.popularity import PopularityScorer
 
+    params = {k: v for k, v in params.items() if k != "attribute_weight"}
     if kind == "ease":
         return EaseScorer(EaseOptions(device=options.device, **params))
     if kind == "als":
@@ -156,21 +108,30 @@ def _items_by_user(events: Events) -> dict[str, set[str]]:
     return seen
 
 
-def _fit(kind: str, params: dict[str, Any], split: Split, catalog: dict[str, str],
+@dataclass(frozen=True)
+class _Data:
+    catalog: dict[str, str]
+    attributes: ItemAttributes | None
+
+
+def _fit(kind: str, params: dict[str, Any], split: Split, data: _Data,
          options: RecommendBenchOptions) -> tuple[CFRecommender, float]:
-    model = CFRecommender(_make(kind, params, options), WeightOptions(half_life_days=options.half_life_days))
+    weights = WeightOptions(half_life_days=options.half_life_days,
+                            attribute_weight=params.get("attribute_weight", 0.0))
+    model = CFRecommender(_make(kind, params, options), weights)
     start = time.perf_counter()
-    model.fit_events(split.train, catalog)
+    model.fit_events(split.train, data.catalog, data.attributes)
     return model, time.perf_counter() - start
 
 
-def _tune(kind: str, grid: dict[str, Sequence[Any]], validation: Split, catalog: dict[str, str],
+def _tune(kind: str, grid: dict[str, Sequence[Any]], validation: Split, data: _Data,
           options: RecommendBenchOptions, progress: tqdm) -> dict[str, Any]:
     seen = _items_by_user(validation.train)
+    catalog = data.catalog
     trials: list[dict[str, Any]] = []
     for values in itertools.product(*grid.values()):
         params = dict(zip(grid, values))
-        model, _ = _fit(kind, params, validation, catalog, options)
+        model, _ = _fit(kind, params, validation, data, options)
         ndcg = score_rankings(_evaluate(model, validation, seen)[0], validation.test, len(catalog))["ndcg@10"]
         trials.append({"params": params, "validation_ndcg@10": round(ndcg, 4)})
         progress.update()
@@ -180,27 +141,33 @@ def _tune(kind: str, grid: dict[str, Sequence[Any]], validation: Split, catalog:
 
 def run_recommend_bench(options: RecommendBenchOptions) -> dict[str, Any]:
     """Tune on validation, then fit and score ours, ALS and popularity on the test split."""
+    attributes: ItemAttributes | None = None
     if options.interactions is not None:
         events, source = read_interactions_csv(options.interactions), str(options.interactions)
+        if options.items is not None:
+            attributes = read_item_attributes(options.items, options.item_columns)
+            source += f" + {options.items} ({', '.join(options.item_columns)})"
     else:
         assert options.synthetic_customers is not None
-        events = synthetic_events(options.synthetic_customers, options.seed)
+        events, attributes = synthetic_shop(options.synthetic_customers, options.seed)
         source = f"synthetic demo shop, {options.synthetic_customers} customers, seed {options.seed}"
     catalog = {str(item): "" for item in np.unique(events.items.astype(str))}
+    data = _Data(catalog, attributes)
     split = holdout_split(events, options.holdout)
     validation = holdout_split(split.train, options.holdout)
     if not split.test or not validation.test:
         raise InvalidInput("too little history per customer to hold anything out")
-    grids = {"ease": options.ease_grid, "als": options.als_grid}
+    grids = {kind: grid if attributes else {**grid, "attribute_weight": (0.0,)}
+             for kind, grid in (("ease", options.ease_grid), ("als", options.als_grid))}
     trials = sum(int(np.prod([len(v) for v in g.values()])) for g in grids.values())
     with tqdm(total=trials, desc="tuning on validation", unit="fit") as progress:
-        tuning = {kind: _tune(kind, grid, validation, catalog, options, progress) for kind, grid in grids.items()}
+        tuning = {kind: _tune(kind, grid, validation, data, options, progress) for kind, grid in grids.items()}
     seen = _items_by_user(split.train)
     results: dict[str, dict[str, Any]] = {}
     for name, kind in tqdm([("ours (EASE)", "ease"), ("implicit ALS", "als"), ("popularity", "popularity")],
                            desc="test split", unit="model"):
         params = tuning[kind]["chosen"] if kind in tuning else {}
-        model, train_s = _fit(kind, params, split, catalog, options)
+        model, train_s = _fit(kind, params, split, data, options)
         rankings, latencies = _evaluate(model, split, seen)
         scores = score_rankings(rankings, split.test, len(catalog))
         results[name] = {**{k: round(v, 4) for k, v in scores.items()}, "train_seconds": round(train_s, 3),

@@ -34,11 +34,14 @@ class WeightOptions:
             one product do not outweigh a purchase of five others. On the demo shop's
             validation split this lifted EASE's NDCG@10 by a fifth and left ALS level
             (`ecomai bench recommend`), so it is the default for every model.
+        attribute_weight: scale of the item-attribute columns (``ecomai.recommend.attributes``);
+            0 turns them off.
     """
 
     event_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_EVENT_WEIGHTS))
     half_life_days: float | None = None
     log_scale: bool = True
+    attribute_weight: float = 1.0
 
     def cell(self, summed: np.ndarray) -> np.ndarray:
         """Matrix value for summed (decayed) event weights."""
@@ -49,6 +52,8 @@ class WeightOptions:
             raise InvalidInput("event weights must be finite and >= 0")
         if self.half_life_days is not None and not self.half_life_days > 0:
             raise InvalidInput(f"half_life_days must be > 0, got {self.half_life_days}")
+        if not math.isfinite(self.attribute_weight) or self.attribute_weight < 0:
+            raise InvalidInput(f"attribute_weight must be finite and >= 0, got {self.attribute_weight}")
 
 
 @dataclass(frozen=True)

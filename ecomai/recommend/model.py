@@ -24,6 +24,7 @@ import numpy as np
 from scipy import sparse
 
 from ecomai.errors import InvalidInput, ModelFileError
+from ecomai.recommend.attributes import ItemAttributes, augment, augment_rows, build_attributes
 from ecomai.recommend.base import RecommendRequest
 from ecomai.recommend.matrix import Events, InteractionMatrix, WeightOptions, build_matrix, events_from_interactions
 from ecomai.recommend.persist import load_model_file, save_model_file
@@ -54,9 +55,11 @@ def _scorer_types() -> dict[str, Any]:
 
 @dataclasses.dataclass(frozen=True)
 class _Fitted:
-    """What fitting learned besides the scorer: the matrix and its ids, and popularity."""
+    """What fitting learned besides the scorer: the matrix and its ids, item attributes,
+    and popularity."""
 
     data: InteractionMatrix
+    attributes: ItemAttributes | None
     popularity: np.ndarray  # (items,) total weight per item
     user_index: dict[str, int]
     item_index: dict[str, int]
@@ -77,15 +80,25 @@ class CFRecommender:
     def kind(self) -> str:
         return self.scorer.kind
 
-    def fit(self, interactions: Sequence[Interaction], item_category: Mapping[str, str]) -> "CFRecommender":
-        """Fit on the shop's events; ``item_category`` is the catalog (SKU -> category)."""
-        return self.fit_events(events_from_interactions(interactions, self.weights.event_weights), item_category)
+    def fit(self, interactions: Sequence[Interaction], item_category: Mapping[str, str],
+            item_attributes: Mapping[str, Collection[str]] | None = None) -> "CFRecommender":
+        """Fit on the shop's events.
 
-    def fit_events(self, events: Events, item_category: Mapping[str, str]) -> "CFRecommender":
+        Args:
+            item_category: the catalog (SKU -> category).
+            item_attributes: SKU -> attribute values ("category=shoes", "brand=Acme") the
+                model may learn tastes from (``ecomai.recommend.attributes``); None: none.
+        """
+        events = events_from_interactions(interactions, self.weights.event_weights)
+        return self.fit_events(events, item_category, item_attributes)
+
+    def fit_events(self, events: Events, item_category: Mapping[str, str],
+                   item_attributes: Mapping[str, Collection[str]] | None = None) -> "CFRecommender":
         """Fit on already weighted events (the benchmark's CSV input)."""
         data = build_matrix(events, list(item_category), self.weights)
-        self.scorer.fit(data.matrix)
-        self._set_fitted(data)
+        attributes = build_attributes(data.items, item_attributes) if item_attributes else None
+        self.scorer.fit(augment(data.matrix, attributes, self.weights.attribute_weight))
+        self._set_fitted(data, attributes)
         return self.with_catalog(item_category, in_place=True)
 
     def with_catalog(self, item_category: Mapping[str, str], in_place: bool = False) -> "CFRecommender":
@@ -111,7 +124,8 @@ class CFRecommender:
             history[context] += self.weights.cell(np.array(strongest, dtype=np.float32))
             user = -1  # the history the scorer sees is no longer the trained one
         if history.any():
-            scores = self.scorer.score(np.array([user]), history[None, :])[0]
+            rows = augment_rows(history[None, :], fitted.attributes, self.weights.attribute_weight)
+            scores = self.scorer.score(np.array([user]), rows)[0, :len(history)]
             categories = [request.category] if request.category else None
         else:
             scores = fitted.popularity
@@ -139,10 +153,15 @@ class CFRecommender:
             "catalog.skus": np.array(list(self._catalog), dtype=str),
             "catalog.categories": np.array(list(self._catalog.values()), dtype=str),
         })
+        if fitted.attributes is not None:
+            arrays.update({"attributes.names": np.array(fitted.attributes.names, dtype=str),
+                           "attributes.indices": fitted.attributes.matrix.indices,
+                           "attributes.indptr": fitted.attributes.matrix.indptr})
         manifest = {"kind": self.kind, "scorer": self.scorer.config(),
                     "weights": {"event_weights": dict(self.weights.event_weights),
                                 "half_life_days": self.weights.half_life_days,
-                                "log_scale": self.weights.log_scale},
+                                "log_scale": self.weights.log_scale,
+                                "attribute_weight": self.weights.attribute_weight},
                     "users": len(fitted.data.users), "items": len(fitted.data.items)}
         save_model_file(path, manifest, arrays)
 
@@ -165,17 +184,18 @@ class CFRecommender:
             matrix = sparse.csr_matrix((arrays["matrix.data"], arrays["matrix.indices"], arrays["matrix.indptr"]),
                                        shape=(len(users), len(items)))
             catalog = dict(zip(arrays["catalog.skus"].tolist(), arrays["catalog.categories"].tolist()))
+            attributes = _load_attributes(arrays, len(items))
         except (KeyError, TypeError, ValueError, InvalidInput) as exc:
             raise ModelFileError(f"{path}: inconsistent recommender model: {exc}") from None
         model = cls(scorer, weights)
-        model._set_fitted(InteractionMatrix(users, items, matrix))
+        model._set_fitted(InteractionMatrix(users, items, matrix), attributes)
         return model.with_catalog(catalog, in_place=True)
 
     # -- internals -------------------------------------------------------------------
 
-    def _set_fitted(self, data: InteractionMatrix) -> None:
+    def _set_fitted(self, data: InteractionMatrix, attributes: ItemAttributes | None) -> None:
         popularity = np.asarray(data.matrix.sum(axis=0), dtype=np.float32).ravel()
-        self._fitted = _Fitted(data, popularity, data.user_index(), data.item_index())
+        self._fitted = _Fitted(data, attributes, popularity, data.user_index(), data.item_index())
 
     def _copy(self) -> "CFRecommender":
         clone = CFRecommender(self.scorer, self.weights)
@@ -215,3 +235,12 @@ class CFRecommender:
         order = np.lexsort((candidates, -self._state().popularity[candidates], -scores[candidates]))
         items = self._data().items
         return [items[c] for c in candidates[order[:k]]]
+
+
+def _load_attributes(arrays: Mapping[str, np.ndarray], n_items: int) -> ItemAttributes | None:
+    if "attributes.names" not in arrays:
+        return None
+    names = tuple(arrays["attributes.names"].tolist())
+    indices, indptr = arrays["attributes.indices"], arrays["attributes.indptr"]
+    ones = np.ones(len(indices), dtype=np.float32)
+    return ItemAttributes(names, sparse.csr_matrix((ones, indices, indptr), shape=(n_items, len(names))))

@@ -1,8 +1,9 @@
 """`ecomai train recommend`: fit the served model on the shop's history and swap it in.
 
-The served model is EASE on log-scaled event weights with ``l2=DEFAULT_L2``: the model and
-setting that won on the validation split of `ecomai bench recommend` (README
-"Recommendations"). Training reads the store, fits, and replaces the model file
+The served model is EASE on log-scaled event weights plus each product's category and
+brand as attribute columns, with ``l2=DEFAULT_L2`` and ``attribute_weight=DEFAULT_ATTRIBUTE_WEIGHT``:
+the model and setting that won on the validation split of `ecomai bench recommend` on the
+demo shop (README "Recommendations"). Training reads the store, fits, and replaces the model file
 atomically, so the action server's ``LiveRecommender`` picks it up on its next request.
 """
 
@@ -23,24 +24,27 @@ from ecomai.recommend.model import CFRecommender
 from ecomai.store import catalog
 
 MODEL_FILE = "model.npz"
-DEFAULT_L2 = 50.0
+DEFAULT_L2 = 200.0
+DEFAULT_ATTRIBUTE_WEIGHT = 3.0
 
 
 @dataclass(frozen=True)
 class TrainRecommendOptions:
     """Attributes:
         l2: EASE's ridge penalty.
+        attribute_weight: weight of the category/brand columns (0: none).
         half_life_days: recency decay of events (None: none).
         device: "cpu", "cuda" or None (cuda when present).
     """
 
     l2: float = DEFAULT_L2
+    attribute_weight: float = DEFAULT_ATTRIBUTE_WEIGHT
     half_life_days: float | None = None
     device: str | None = None
 
     def __post_init__(self) -> None:
         EaseOptions(l2=self.l2)  # checks it
-        WeightOptions(half_life_days=self.half_life_days)
+        WeightOptions(half_life_days=self.half_life_days, attribute_weight=self.attribute_weight)
 
 
 def model_path(model_dir: Path) -> Path:
@@ -66,8 +70,10 @@ def train_recommender(engine: Engine, model_dir: Path, options: TrainRecommendOp
         bar.set_postfix_str("fitting EASE")
         start = time.perf_counter()
         model = CFRecommender(EaseScorer(EaseOptions(l2=options.l2, device=options.device)),
-                              WeightOptions(half_life_days=options.half_life_days))
-        model.fit(interactions, {p.sku: p.category for p in products})
+                              WeightOptions(half_life_days=options.half_life_days,
+                                            attribute_weight=options.attribute_weight))
+        attributes = {p.sku: [f"category={p.category}", f"brand={p.brand}"] for p in products}
+        model.fit(interactions, {p.sku: p.category for p in products}, attributes)
         fit_s = time.perf_counter() - start
         bar.update()
         bar.set_postfix_str("saving")
@@ -75,4 +81,5 @@ def train_recommender(engine: Engine, model_dir: Path, options: TrainRecommendOp
         model.save(path)
         bar.update()
     return {"model": str(path), "kind": model.kind, "products": len(products), "interactions": len(interactions),
-            "fit_seconds": round(fit_s, 3), "l2": options.l2, "half_life_days": options.half_life_days}
+            "fit_seconds": round(fit_s, 3), "l2": options.l2, "attribute_weight": options.attribute_weight,
+            "half_life_days": options.half_life_days}

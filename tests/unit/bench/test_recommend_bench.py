@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from ecomai.bench.ranking import holdout_split, ndcg_at, recall_at, score_rankings
-from ecomai.bench.recommend import RecommendBenchOptions, format_table, read_interactions_csv, run_recommend_bench
+from ecomai.bench.recommend import RecommendBenchOptions, format_table, run_recommend_bench
+from ecomai.bench.recommend_data import read_interactions_csv, read_item_attributes
 from ecomai.errors import InvalidInput
 from ecomai.recommend.matrix import Events
 
