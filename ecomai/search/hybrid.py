@@ -26,6 +26,9 @@ from ecomai.search.index import BM25ProductIndex, top_rows
 from ecomai.search.query import ProductQuery
 from ecomai.store.catalog import Product
 
+_DTYPES = {"float16": torch.float16, "float32": torch.float32}
+_SUBSET_SHARE = 0.3  # gathering rows costs about as much as scanning them; below this share it pays
+
 
 @dataclass(frozen=True)
 class HybridOptions:
@@ -39,6 +42,7 @@ class HybridOptions:
         unknown_words_similarity: the same floor when no query word is in the catalog.
         similarity_margin: dense matches are at most this far below the best one.
         fusion_depth: how deep each ranking goes before fusing.
+        vector_dtype: how product vectors are stored ("float16" or "float32").
     """
 
     rrf_k: float = 60.0
@@ -48,6 +52,7 @@ class HybridOptions:
     unknown_words_similarity: float = 0.35
     similarity_margin: float = 0.12
     fusion_depth: int = 100
+    vector_dtype: str = "float16"
 
     def __post_init__(self) -> None:
         if self.rrf_k <= 0 or self.lexical_weight < 0 or self.dense_weight < 0 \
@@ -57,6 +62,8 @@ class HybridOptions:
             raise InvalidInput("need -1 <= min_similarity <= unknown_words_similarity <= 1")
         if self.similarity_margin < 0 or self.fusion_depth < 1:
             raise InvalidInput("similarity_margin must be >= 0 and fusion_depth >= 1")
+        if self.vector_dtype not in _DTYPES:
+            raise InvalidInput(f"vector_dtype must be one of {sorted(_DTYPES)}")
 
 
 class HybridProductIndex(BM25ProductIndex):
@@ -78,7 +85,7 @@ class HybridProductIndex(BM25ProductIndex):
         if tuple(vectors.shape) != (len(self.columns), encoder.dimension):
             raise InvalidInput(f"vectors of shape {tuple(vectors.shape)} do not fit {len(self.columns)} products "
                                f"of dimension {encoder.dimension}")
-        self._dense = DenseMatrix(vectors.to(encoder.device, encoder.dtype))
+        self._dense = DenseMatrix(vectors.to(encoder.device), _DTYPES[options.vector_dtype])
 
     def live_vectors(self) -> tuple[list[Product], torch.Tensor]:
         """The live products and their vectors (for saving)."""
@@ -89,7 +96,7 @@ class HybridProductIndex(BM25ProductIndex):
         if not query.text.strip():
             return self._by_rating(mask, depth)
         lexical = self._lexical.scores(query.text, len(self.columns))
-        dense = self._dense.scores(self.encoder.embed_query(query.text))
+        dense = self._similarities(query.text, mask)
         options = self.options
         lexical_hits = mask & (lexical > 0) if lexical is not None else np.zeros_like(mask)
         dense_hits = dense_matches(dense, mask, lexical is not None, options)
@@ -98,6 +105,17 @@ class HybridProductIndex(BM25ProductIndex):
                     top_rows(dense, dense_hits, deep)]
         fused = reciprocal_rank_fusion(rankings, (options.lexical_weight, options.dense_weight), options.rrf_k)
         return fused, int((lexical_hits | dense_hits).sum())
+
+    def _similarities(self, text: str, mask: np.ndarray) -> np.ndarray:
+        """Cosine similarity of each row to ``text`` (float [rows]; -inf outside ``mask``
+        when the filters keep so few rows that scoring only those is cheaper)."""
+        query = self.encoder.embed_query(text)
+        rows = np.flatnonzero(mask)
+        if len(rows) > _SUBSET_SHARE * len(mask):
+            return self._dense.scores(query)
+        similarity = np.full(len(mask), -np.inf, dtype=np.float32)
+        similarity[rows] = self._dense.scores(query, rows)
+        return similarity
 
     def _index_rows(self, rows: np.ndarray, products: Sequence[Product]) -> None:
         super()._index_rows(rows, products)

@@ -49,7 +49,9 @@ def one_thread() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def encoder(one_thread: None) -> SentenceEncoder:
-    return load_sentence_encoder(Settings(), device="cpu")
+    loaded = load_sentence_encoder(Settings(), device="cpu")
+    loaded.embed(["warm up"])  # torch's first call is slow; pay it here, once
+    return loaded
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ecomai.errors import InvalidInput
+from ecomai.search import lexical
 from ecomai.search.index import BM25ProductIndex, SearchResult
 from ecomai.search.query import ProductQuery, parse_product_query
 from tests.unit.search.conftest import product
@@ -93,11 +94,14 @@ def test_remove_stops_offering_a_product(index: BM25ProductIndex) -> None:
     assert len(index) == 7
 
 
-def test_many_upserts_merge_the_lexical_segments(index: BM25ProductIndex) -> None:
-    new = [product(f"SKU-{i:05d}", f"Model{i} Teal Lamp", "lamps", "Lumo", "teal", 10.0 + i) for i in range(200, 1300)]
-    index.upsert(new)
-    assert search(index, "model1299 lamp").products[0].sku == "SKU-01299"
+def test_many_upserts_merge_the_lexical_segments(index: BM25ProductIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lexical, "MIN_MERGE_DOCS", 4)
+    index.remove(["SKU-00001"])
+    for i in range(200, 212):  # one at a time, as a shop's product feed sends them
+        index.upsert([product(f"SKU-{i:05d}", f"Model{i} Teal Lamp", "lamps", "Lumo", "teal", 10.0 + i)])
+    assert search(index, "model211 lamp").products[0].sku == "SKU-00211"
     assert search(index, "electric kettle").products[0].sku == "SKU-00007"
+    assert "SKU-00001" not in skus(search(index, "running shoes"))
 
 
 @pytest.mark.parametrize("text", [
