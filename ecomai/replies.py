@@ -22,6 +22,7 @@ STATUS_WORDS = {
 
 _RELAXED_WORDS = {
     "color": "colour",
+    "size": "size",
     "brand": "brand",
     "price_min": "minimum price",
     "price_max": "price limit",
