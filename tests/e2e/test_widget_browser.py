@@ -210,3 +210,39 @@ def test_spoken_question_shows_its_transcript_and_gets_the_answer(
         screenshot(page, "widget-spoken-answer")
     finally:
         speaking.close()
+
+
+def test_blocked_microphone_and_too_long_text_get_clear_messages_and_lose_nothing(
+    context: BrowserContext, running: RunningService
+) -> None:
+    page = context.new_page()  # no microphone permission granted: the browser refuses it
+    panel = open_widget(page, running)
+    panel.get_by_role("button", name=re.compile("^Voice message")).click()
+    expect(panel.locator(".notice")).to_have_text(re.compile("Microphone access is blocked|No microphone was found"))
+    expect(panel.get_by_text(re.compile("^Listening…"))).to_be_hidden()
+
+    box = panel.get_by_role("textbox", name="Type your message")
+    box.fill("x" * 2001)
+    expect(panel.locator(".counter")).to_have_text("· 2001 / 2000")
+    box.press("Enter")
+    expect(panel.locator(".notice").last).to_have_text(re.compile(r"too long \(2001 characters; at most 2000\)"))
+    assert box.input_value() == "x" * 2001  # kept, to be shortened
+    expect(panel.locator(".msg.user")).to_have_count(0)
+
+
+def test_transcript_and_session_survive_moving_to_another_page(
+    context: BrowserContext, running: RunningService
+) -> None:
+    page = context.new_page()
+    panel = open_widget(page, running)
+    ask(panel, "hello")
+    expect(bot_said(panel, "assistant")).to_be_visible(timeout=REPLY_MS)
+    before = session_id(page)
+
+    page.reload()  # the shopper moves on inside the shop: same tab, new page
+    panel = page.get_by_role("dialog")
+    expect(panel).to_be_visible()  # it stays open
+    expect(panel.locator(".msg.user .text")).to_have_text(["hello"])
+    expect(bot_said(panel, "assistant")).to_be_visible()
+    expect(panel.get_by_role("status").first).to_have_text("Online", timeout=REPLY_MS)
+    assert session_id(page) == before
