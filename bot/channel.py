@@ -280,7 +280,11 @@ class EcomaiWebsocketInput(InputChannel):
             if self.demo is None:
                 return response.text("Not found", status=404)
             signed_in = request.args.get("signed_in") == "1"
-            body, headers = await asyncio.get_running_loop().run_in_executor(None, self.demo.page, signed_in)
+            try:
+                body, headers = await asyncio.get_running_loop().run_in_executor(None, self.demo.page, signed_in)
+            except EcomaiError as exc:  # e.g. the shop database is down: say so, no traceback page
+                logger.warning("demo page unavailable code=%s detail=%s", exc.code, exc)
+                return response.text("The demo shop is not available right now.", status=503)
             return response.html(body, headers=headers)
 
         @bp.listener("before_server_stop")

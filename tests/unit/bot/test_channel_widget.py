@@ -87,3 +87,15 @@ async def test_demo_page_has_csp_and_signs_in_only_when_asked(demo_server: Serve
     assert "Trail Runner" in guest_html
     assert '"customerToken": null' in guest_html
     assert '"customerToken": "ey' in signed_in_html and SECRET not in signed_in_html
+
+
+async def test_demo_page_says_unavailable_when_the_database_is_down(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    missing = DemoShop(Settings(token_secret=SECRET, demo=True), make_engine(f"sqlite:///{tmp_path / 'none.db'}"))
+    async with serving(EcomaiWebsocketInput(LIMITS, SECRET, demo=missing)) as server:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{base(server)}/demo") as page:
+                assert page.status == 503
+                assert await page.text() == "The demo shop is not available right now."
