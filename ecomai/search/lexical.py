@@ -12,6 +12,7 @@ recommends), so "sneaker" finds "sneakers".
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -19,6 +20,9 @@ import bm25s
 import numpy as np
 import Stemmer
 
+# bm25s sets its own logger to DEBUG at import, which would print a line per index
+# build whatever the application configured; leave the level to the application.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 _STEMMER = Stemmer.Stemmer("english")
 MERGE_FRACTION = 0.1
 MIN_MERGE_DOCS = 1000
@@ -62,7 +66,7 @@ class LexicalIndex:
         self._delta = _Segment.build(np.zeros(0, dtype=np.int64), [])
         self._retired: set[int] = set()
 
-    def add(self, rows: Sequence[int], texts: list[str]) -> None:
+    def add(self, rows: Sequence[int] | np.ndarray, texts: list[str]) -> None:
         """Index new documents at ``rows`` (new product versions)."""
         all_rows = np.concatenate([self._delta.rows, np.asarray(rows, dtype=np.int64)])
         self._delta = _Segment.build(all_rows, [*self._delta.texts, *texts])
