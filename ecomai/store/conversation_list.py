@@ -6,7 +6,8 @@ console`` measures it against the naive way):
 - every flag filter reads the per-conversation summary columns (conversation_summary.py)
   instead of aggregating messages;
 - the intent filter is an ``EXISTS`` probe into the ``(intent, conversation_id)`` index,
-  text search goes through the full-text index (message_search.py);
+  text search goes through the full-text index, or an early-stopping scan for very
+  common words (message_search.py);
 - pages are keyset pages: "rows after (sort value, id) of the last row seen", walking an
   index, so page 2,000 costs what page 1 costs (``OFFSET`` reads and throws away every
   row before it). The cursor is opaque to clients.
@@ -22,13 +23,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ecomai.errors import InvalidInput
 from ecomai.store.db import store_errors
-from ecomai.store.message_search import conversations_matching
+from ecomai.store.message_search import conversation_matches
 from ecomai.store.schema import conversations, messages
 
 SORTS = {
@@ -128,7 +129,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidInput("invalid page cursor") from exc
 
 
-def filter_conditions(query: ConversationQuery, dialect: str) -> list[ColumnElement]:
+def filter_conditions(query: ConversationQuery, conn: Connection) -> list[ColumnElement]:
     """The WHERE clauses of ``query`` over the summary columns and indexes."""
     col, m = conversations.c, messages.c
     where: list[ColumnElement] = []
@@ -147,27 +148,31 @@ def filter_conditions(query: ConversationQuery, dialect: str) -> list[ColumnElem
         if wanted:
             where.append(flag.is_(True))
     if query.text.strip():
-        matching = conversations_matching(dialect, query.text)
-        where.append(col.id.in_(matching) if matching is not None else col.id.is_(None))
+        where.append(conversation_matches(conn, query.text))
     return where
 
 
-def _list_statement(query: ConversationQuery, dialect: str) -> Select:
-    col, m = conversations.c, messages.c
+def _list_statement(query: ConversationQuery, conn: Connection) -> Select:
+    col = conversations.c
     sort_name, descending = SORTS[query.sort]
     sort_col = col[sort_name]
-    where = filter_conditions(query, dialect)
+    where = filter_conditions(query, conn)
     if query.cursor:
         value, row_id = decode_cursor(query.cursor)
         if descending:
             where.append(or_(sort_col < value, and_(sort_col == value, col.id < row_id)))
         else:
             where.append(or_(sort_col > value, and_(sort_col == value, col.id > row_id)))
+    order = (sort_col.desc(), col.id.desc()) if descending else (sort_col.asc(), col.id.asc())
+    return select(*list_columns()).where(*where).order_by(*order).limit(query.limit + 1)
+
+
+def list_columns() -> list[Any]:
+    """What a list row reads: the conversation and its first shopper message (the preview)."""
+    col, m = conversations.c, messages.c
     preview = (select(m.text).where(m.conversation_id == col.id, m.sender == "user")
                .order_by(m.created_at, m.id).limit(1).scalar_subquery())
-    order = (sort_col.desc(), col.id.desc()) if descending else (sort_col.asc(), col.id.asc())
-    return (select(conversations, preview.label("preview")).where(*where).order_by(*order)
-            .limit(query.limit + 1))
+    return [conversations, preview.label("preview")]
 
 
 def _row(r: Any) -> ConversationRow:
@@ -187,7 +192,7 @@ def list_conversations(engine: Engine, query: ConversationQuery) -> Conversation
         The rows and the cursor of the next page (None on the last page).
     """
     with engine.connect() as conn:
-        rows = conn.execute(_list_statement(query, engine.dialect.name)).mappings().all()
+        rows = conn.execute(_list_statement(query, conn)).mappings().all()
     page = [_row(r) for r in rows[:query.limit]]
     next_cursor = None
     if len(rows) > query.limit:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Integer, column, select, text
+from sqlalchemy import Integer, column, exists, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ColumnElement
 
-from ecomai.store.schema import messages
+from ecomai.store.schema import conversations, messages
+
+COMMON_HITS = 2000
 
 _DDL = (
     "CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages', content_rowid='id',"
@@ -61,16 +63,30 @@ def fts_query(words: str) -> str | None:
     return " ".join(f'"{token}"*' for token in tokens) or None
 
 
-def conversations_matching(dialect: str, words: str) -> Select | None:
-    """Ids of conversations with a message containing every word (a subquery for ``IN``)."""
+def _like_all(tokens: list[str]) -> ColumnElement:
+    """Some message of the conversation contains every token (correlated EXISTS: with a
+    LIMIT, the scan stops as soon as a page of conversations is found)."""
     m = messages.c
-    if dialect == "sqlite":
-        query = fts_query(words)
-        if query is None:
-            return None
-        hits = text("SELECT rowid FROM messages_fts WHERE messages_fts MATCH :q").bindparams(q=query)
-        return select(m.conversation_id).where(m.id.in_(hits.columns(column("rowid", Integer))))
+    return exists().where(m.conversation_id == conversations.c.id, *(m.text.ilike(f"%{t}%") for t in tokens))
+
+
+def conversation_matches(conn: Connection, words: str) -> ColumnElement:
+    """A WHERE clause on ``conversations``: some message contains every word.
+
+    On SQLite the FTS index answers first. For rare words that is everything (a LIKE
+    scan would read the whole log); for common words (more than ``COMMON_HITS``
+    messages) materialising every hit costs more than walking the newest conversations
+    until a page is full, so those go the EXISTS way, which stops early.
+    """
     tokens = _WORD.findall(words)
     if not tokens:
-        return None
-    return select(m.conversation_id).where(*(m.text.ilike(f"%{token}%") for token in tokens))
+        return conversations.c.id.is_(None)
+    if conn.dialect.name != "sqlite":
+        return _like_all(tokens)
+    query = fts_query(words)
+    hits = text("SELECT rowid FROM messages_fts WHERE messages_fts MATCH :q").bindparams(q=query)
+    probe = text("SELECT count(*) FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :q LIMIT :n)")
+    if conn.execute(probe, {"q": query, "n": COMMON_HITS}).scalar_one() >= COMMON_HITS:
+        return _like_all(tokens)
+    m = messages.c
+    return conversations.c.id.in_(select(m.conversation_id).where(m.id.in_(hits.columns(column("rowid", Integer)))))

@@ -94,3 +94,11 @@ def test_channels(log_engine) -> None:
 def test_bad_queries_are_refused_up_front(bad) -> None:
     with pytest.raises(InvalidInput):
         ConversationQuery(**bad)
+
+
+def test_common_words_take_the_early_stopping_scan_with_the_same_answer(log_engine, monkeypatch) -> None:
+    from ecomai.store import message_search
+
+    indexed = ids(log_engine, text="ship france")
+    monkeypatch.setattr(message_search, "COMMON_HITS", 1)  # every word counts as common now
+    assert ids(log_engine, text="ship france") == indexed == ["s-voice"]
