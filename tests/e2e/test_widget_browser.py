@@ -177,6 +177,11 @@ def test_phone_layout_fills_the_screen_and_survives_the_shop_css(browser: Browse
         assert send.evaluate("el => getComputedStyle(el).fontSize") == "18px"
         assert send.evaluate("el => getComputedStyle(el).backgroundColor") != "rgb(255, 105, 180)"
         screenshot(page, "widget-phone-375x667")
+        alice = session_id(page)
+
+        panel = open_widget(page, running)  # signed out, same tab: Alice's chat must not show
+        expect(panel.locator(".msg")).to_have_count(0)
+        assert session_id(page) != alice
     finally:
         ctx.close()
 

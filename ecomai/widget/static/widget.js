@@ -90,11 +90,17 @@
     var lang = String(raw.language || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
     var maxTextChars = raw.maxTextChars == null ? 2000 : raw.maxTextChars;
     if (!(maxTextChars >= 1)) fail("maxTextChars must be a positive number");
+    var maxAudioSeconds = raw.maxAudioSeconds == null ? 30 : raw.maxAudioSeconds;
+    if (!(maxAudioSeconds >= 1 && maxAudioSeconds <= 30)) fail("maxAudioSeconds must be between 1 and 30");
+    var currency = raw.currency || "USD";
+    try { new Intl.NumberFormat("en", { style: "currency", currency: currency }); } catch (e) {
+      fail("currency must be an ISO 4217 code such as USD, got " + JSON.stringify(currency));
+    }
     return {
       socketUrl: socketUrl, cssUrl: new URL("widget.css", base).href, shopName: String(raw.shopName || "Shop"),
       customerToken: raw.customerToken || null, position: position, colors: colors,
       lang: STRINGS[lang] ? lang : "en", strings: Object.assign({}, STRINGS.en, STRINGS[lang], raw.strings || {}),
-      currency: raw.currency || "USD", maxTextChars: maxTextChars, maxAudioSeconds: raw.maxAudioSeconds || 30,
+      currency: currency, maxTextChars: maxTextChars, maxAudioSeconds: maxAudioSeconds,
       open: raw.open === true
     };
   }
@@ -109,6 +115,15 @@
       memory[key] = value;
       try { sessionStorage.setItem(prefix + key, JSON.stringify(value)); } catch (e) { /* memory only */ }
     };
+  }
+
+  // Who the token names, read (not verified: the server does that) only so that one
+  // shopper's transcript is never shown to the next person signed in, or out, in this tab.
+  function tokenOwner(token) {
+    if (!token) return "guest";
+    try {
+      return "customer:" + JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub;
+    } catch (e) { return "customer:?"; }
   }
 
   // ---- Connection: one socket at a time, resumed with the same session after a drop ----
@@ -299,6 +314,11 @@
     stylesheet.onload = stylesheet.onerror = function () { host.style.visibility = ""; };
     root.append(stylesheet, launcher, panel);
 
+    var owner = tokenOwner(config.customerToken), previousOwner = store.get("owner");
+    if (previousOwner && previousOwner !== "guest" && previousOwner !== owner) { // signed out, or someone else
+      ["session", "history", "agentSeen", "open"].forEach(function (key) { store.set(key, null); });
+    }
+    store.set("owner", owner); // a guest who signs in keeps the conversation, as the server does
     var waiting = {}; // message id -> "queued" | "received": turns whose reply we wait for
     var voiceBubbles = {}; // message id -> the shopper bubble a transcript will fill in
     var history = store.get("history") || [];
