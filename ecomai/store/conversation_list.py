@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, select, tuple_
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
@@ -159,10 +159,10 @@ def _list_statement(query: ConversationQuery, conn: Connection) -> Select:
     where = filter_conditions(query, conn)
     if query.cursor:
         value, row_id = decode_cursor(query.cursor)
-        if descending:
-            where.append(or_(sort_col < value, and_(sort_col == value, col.id < row_id)))
-        else:
-            where.append(or_(sort_col > value, and_(sort_col == value, col.id > row_id)))
+        # A row-value comparison, not "a < v OR (a = v AND id < x)": SQLite and PostgreSQL
+        # both seek the (sort column, id) index with it; the OR form scans from the top.
+        key, bound = tuple_(sort_col, col.id), tuple_(value, row_id)
+        where.append(key < bound if descending else key > bound)
     order = (sort_col.desc(), col.id.desc()) if descending else (sort_col.asc(), col.id.asc())
     return select(*list_columns()).where(*where).order_by(*order).limit(query.limit + 1)
 
