@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
@@ -29,7 +30,11 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_form(request: web.Request, status: int = 200, error: str | None = None) -> web.Response:
-    token = secrets.token_urlsafe(32)
+    # Keep the token the browser already has: a second login page (another tab, or the
+    # favicon request redirected here) must not invalidate the form already showing.
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
+        token = secrets.token_urlsafe(32)
     response = render(request, "login.html", status=status, login_csrf=token, error=error,
                       next=_safe_next(request.query.get("next")))
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Strict", path="/login",

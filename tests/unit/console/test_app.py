@@ -297,3 +297,10 @@ async def test_security_headers(client: TestClient) -> None:
     page = await client.get("/login")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Cache-Control"] == "no-store"
+
+
+async def test_a_second_login_page_keeps_the_first_forms_token(client: TestClient) -> None:
+    first = csrf_of(await (await client.get("/login")).text())
+    await client.get("/favicon.ico")  # redirected to the login page, as browsers do
+    assert csrf_of(await (await client.get("/login")).text()) == first
+    assert (await login(client)).status == 303
