@@ -52,6 +52,7 @@ class ServiceOptions:
         model: trained Rasa model archive.
         var_dir: runtime state (databases, generated endpoints, logs).
         env: extra environment for both processes (e.g. ECOMAI_DATABASE_URL).
+        console_port: also run the staff console (`ecomai console`) on this port; None: not.
     """
 
     host: str = "127.0.0.1"
@@ -60,9 +61,10 @@ class ServiceOptions:
     model: Path = REPO_ROOT / "models" / "ecomai.tar.gz"
     var_dir: Path = Path("var")
     env: Mapping[str, str] = field(default_factory=dict)
+    console_port: int | None = None
 
     def __post_init__(self) -> None:
-        for port in (self.rasa_port, self.actions_port):
+        for port in (self.rasa_port, self.actions_port, self.console_port or 1):
             if not 0 < port < 65536:
                 raise ValueError(f"invalid port {port}")
 
@@ -137,7 +139,8 @@ class Service:
     def start(self, timeout_s: float = 300.0) -> None:
         """Start the action server (and Rasa), returning once each answers on HTTP."""
         self.options.var_dir.mkdir(parents=True, exist_ok=True)
-        names = ("actions", "rasa") if self.with_rasa else ("actions",)
+        names: tuple[str, ...] = ("actions", "rasa") if self.with_rasa else ("actions",)
+        names += ("console",) if self.options.console_port else ()
         try:
             for name in names:
                 self.start_process(name, wait=False)
@@ -153,6 +156,9 @@ class Service:
         rasa = rasa_executable()
         if name == "actions":
             command = [rasa, "run", "actions", "--port", str(opts.actions_port), "--actions", "actions"]
+        elif name == "console":  # its own process: staff keep working when Rasa restarts
+            command = [sys.executable, "-m", "ecomai.cli", "console", "--host", opts.host,
+                       "--port", str(opts.console_port)]
         else:
             command = [
                 rasa, "run", "--model", str(opts.model), "--port", str(opts.rasa_port),
@@ -168,8 +174,9 @@ class Service:
             self._wait_ready(name, timeout_s)
 
     def _wait_ready(self, name: str, timeout_s: float) -> None:
-        port = self.options.actions_port if name == "actions" else self.options.rasa_port
-        path = "/health" if name == "actions" else "/webhooks/ecomai/"
+        port, path = {"actions": (self.options.actions_port, "/health"),
+                      "console": (self.options.console_port, "/login")}.get(
+            name, (self.options.rasa_port, "/webhooks/ecomai/"))
         wait_for_http(f"http://127.0.0.1:{port}{path}", timeout_s, [self._processes[name]])
 
     def wait(self) -> int:

@@ -198,7 +198,8 @@ def create_app(engine: Engine, options: ConsoleOptions, *, clock: Clock = utc_no
     app[CONSOLE] = Console(engine, options, auth or Authenticator(engine, options, clock),
                            domain_intents(options.domain_file), _templates(), clock)
     app.cleanup_ctx.append(_sweep_sessions)
-    app.on_response_prepare.append(_security_headers)
+    # aiohttp 3.9 types this Signal's callbacks wrongly; the call is the documented one.
+    app.on_response_prepare.append(_security_headers)  # type: ignore[arg-type]
     r = app.router
     r.add_get("/login", pages.login_page, name="login_page")
     r.add_post("/login", pages.login_submit, name="login_submit")

@@ -25,13 +25,19 @@ FALLBACK_ACTIONS = frozenset({"action_default_fallback"})
 """What Rasa's RulePolicy runs when the dialogue policies were not confident enough."""
 
 
-class _Message(Protocol):
-    sender: str
-    intent: str | None
-    confidence: float | None
-    action: str | None
-    sentiment: str | None
-    from_speech: bool
+class _Message(Protocol):  # LoggedMessage, or the bench's synthetic rows
+    @property
+    def sender(self) -> str: ...
+    @property
+    def intent(self) -> str | None: ...
+    @property
+    def confidence(self) -> float | None: ...
+    @property
+    def action(self) -> str | None: ...
+    @property
+    def sentiment(self) -> str | None: ...
+    @property
+    def from_speech(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,8 @@ class SummaryDelta:
 
 def summarise(batch: Iterable[_Message]) -> SummaryDelta:
     """Fold messages (new to the log) into one delta; pure, so the bench seeds with it too."""
-    count, lowest, fallback, negative, speech = 0, None, False, False, False
+    count, fallback, negative, speech = 0, False, False, False
+    lowest: float | None = None
     for m in batch:
         count += 1
         fallback = fallback or m.intent in FALLBACK_INTENTS or (m.sender == "bot" and m.action in FALLBACK_ACTIONS)
