@@ -355,13 +355,16 @@ def _serve(args: argparse.Namespace) -> int:
         print("The shop database has no products: run `ecomai db init` first (make run does).", file=sys.stderr)
         return 1
     options = ServiceOptions(host=args.host, rasa_port=args.port, actions_port=args.actions_port,
-                             env={"ECOMAI_DEMO": "1"} if args.demo else {})
+                             env={"ECOMAI_DEMO": "1"} if args.demo else {},
+                             console_port=Settings.from_env().console_port)
     print("Starting the assistant (loading the model takes about a minute)...", flush=True)
     with Service(options) as service:
         print(f"Ready. Websocket: {options.websocket_url}\n"
               f"  Talk to it:   .venv/bin/ecomai chat --url {options.websocket_url}\n"
               f"  REST channel: {options.rest_url}\n"
               + (f"  Demo shop with the widget: {options.demo_url}\n" if args.demo else "")
+              + f"  Support console: http://{options.host}:{options.console_port}/ "
+                "(accounts: .venv/bin/ecomai staff add NAME)\n"
               + "Ctrl-C stops everything.", flush=True)
         try:
             return service.wait()
