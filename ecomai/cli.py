@@ -102,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train the intent + sentiment model into models/nlu")
     train.add_argument("--nlu", type=Path, default=_DATA / "nlu.yml", help="Rasa NLU data (intents)")
-    train.add_argument("--sentiment", type=Path, default=_DATA / "sentiment" / "messages.csv")
+    train.add_argument("--sentiment", type=Path, default=_DATA / "sentiment",
+                       help="a sentiment CSV or a directory of them (default: every CSV in data/sentiment)")
     train.add_argument("--out", type=Path, help="model directory (default: ECOMAI_NLU_DIR or models/nlu)")
     _add_train_options(train)
     train.set_defaults(handler=_train)
@@ -155,12 +156,12 @@ def _train_options(args: argparse.Namespace) -> "TrainOptions":
 
 
 def _train(args: argparse.Namespace) -> int:
-    from ecomai.nlu.data import read_rasa_intents, read_sentiment_csv
+    from ecomai.nlu.data import read_rasa_intents, read_sentiment_data
     from ecomai.nlu.train import train_nlu
 
     settings = Settings.from_env()
     out = args.out or settings.nlu_dir
-    sentiment = read_sentiment_csv(args.sentiment) if args.sentiment.is_file() else None
+    sentiment = read_sentiment_data(args.sentiment) if args.sentiment.exists() else None
     if sentiment is None:
         print(f"warning: {args.sentiment} not found; training intents only (no sentiment)", file=sys.stderr)
     model, report = train_nlu(read_rasa_intents(args.nlu), sentiment, _train_options(args),
@@ -262,13 +263,13 @@ def _bench_sentiment(args: argparse.Namespace) -> int:
     if (model_dir / "nlu.json").is_file() and read_manifest(model_dir).get("sentiment_labels"):
         model, source = ShopNluModel.load(model_dir), f"loaded from {model_dir}"
     else:
-        from ecomai.nlu.data import read_rasa_intents, read_sentiment_csv
+        from ecomai.nlu.data import read_rasa_intents, read_sentiment_data
         from ecomai.nlu.train import TrainOptions, train_nlu
 
-        data = _DATA / "sentiment" / "messages.csv"
-        model, _ = train_nlu(read_rasa_intents(_DATA / "nlu.yml"), read_sentiment_csv(data), TrainOptions(),
+        data = _DATA / "sentiment"
+        model, _ = train_nlu(read_rasa_intents(_DATA / "nlu.yml"), read_sentiment_data(data), TrainOptions(),
                              settings.encoder_dir)
-        source = f"no model in {model_dir}: trained now on data/nlu.yml + {data.name} (defaults, not saved)"
+        source = f"no model in {model_dir}: trained now on data/nlu.yml + data/sentiment/*.csv (defaults, not saved)"
 
     def ours(texts: list[str]) -> list[str]:
         return [p.sentiment or "" for p in model.predict(texts)]

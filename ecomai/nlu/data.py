@@ -1,4 +1,4 @@
-"""Reading labelled examples: intent CSVs, our sentiment CSV and Rasa's nlu.yml.
+"""Reading labelled examples: intent CSVs, our sentiment CSVs and Rasa's nlu.yml.
 
 Pure parsing (plus file reads), no Rasa import: ``ecomai train`` must read the same
 intent examples that ``rasa train`` does, also where Rasa is not installed.
@@ -43,8 +43,30 @@ def read_intent_csv(path: Path) -> list[Example]:
         return [_example(row["text"], row[label_column], path, number) for number, row in enumerate(reader, 2)]
 
 
+def sentiment_files(path: Path) -> list[Path]:
+    """The sentiment CSVs at ``path``: the file itself, or every ``*.csv`` of a directory
+    (sorted by name, so training and Rasa's fingerprint see them in one order). Our data
+    lives in several files by kind of talk (chat messages, product feedback).
+
+    Raises:
+        InvalidInput: a directory without any ``*.csv``.
+    """
+    if not path.is_dir():
+        return [path]
+    files = sorted(path.glob("*.csv"))
+    if not files:
+        raise InvalidInput(f"{path}: no *.csv sentiment files")
+    return files
+
+
+def read_sentiment_data(path: Path) -> list[Example]:
+    """(text, sentiment) pairs of one sentiment CSV or of all of a directory's (see
+    :func:`sentiment_files`), each file validated by :func:`read_sentiment_csv`."""
+    return [example for file in sentiment_files(path) for example in read_sentiment_csv(file)]
+
+
 def read_sentiment_csv(path: Path) -> list[Example]:
-    """(text, sentiment) pairs of ``data/sentiment/messages.csv`` (columns text,label[,intensity]).
+    """(text, sentiment) pairs of one CSV under ``data/sentiment/`` (columns text,label[,intensity]).
 
     Raises:
         InvalidInput: a label other than negative/neutral/positive, or missing columns.

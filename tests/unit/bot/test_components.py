@@ -56,3 +56,12 @@ def test_fingerprint_follows_the_sentiment_data(config: dict) -> None:
     before = ShopIntentSentimentClassifier.fingerprint_addon(config)
     Path(config["sentiment_data"]).write_text("text,label,intensity\nchanged,neutral,1\n")
     assert before and ShopIntentSentimentClassifier.fingerprint_addon(config) != before
+
+
+def test_fingerprint_of_a_directory_follows_each_of_its_csvs(config: dict, tmp_path: Path) -> None:
+    config = {**config, "sentiment_data": str(Path(config["sentiment_data"]).parent)}
+    before = ShopIntentSentimentClassifier.fingerprint_addon(config)
+    (tmp_path / "product_feedback.csv").write_text("text,label,intensity\nit comes in three colours,neutral,1\n")
+    added = ShopIntentSentimentClassifier.fingerprint_addon(config)
+    (tmp_path / "product_feedback.csv").write_text("text,label,intensity\nlove the colours,positive,2\n")
+    assert len({before, added, ShopIntentSentimentClassifier.fingerprint_addon(config)}) == 3

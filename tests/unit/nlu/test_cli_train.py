@@ -19,10 +19,14 @@ def test_ecomai_train_writes_the_model_and_prints_the_report(
     (tmp_path / "nlu.yml").write_text('version: "3.1"\nnlu:\n' + "".join(
         f"- intent: {label}\n  examples: |\n" + "".join(f"    - {text}\n" for text in texts)
         for label, texts in intents.items()))
-    (tmp_path / "messages.csv").write_text(
-        "text,label,intensity\n" + "".join(f"{text},{label},0.5\n" for text, label in SENTIMENTS))
+    sentiment_dir = tmp_path / "sentiment"  # a directory: every CSV in it is read
+    sentiment_dir.mkdir()
+    half = len(SENTIMENTS) // 2
+    for name, rows in (("messages.csv", SENTIMENTS[:half]), ("product_feedback.csv", SENTIMENTS[half:])):
+        (sentiment_dir / name).write_text(
+            "text,label,intensity\n" + "".join(f"{text},{label},1\n" for text, label in rows))
     out = tmp_path / "model"
-    assert main(["train", "--nlu", str(tmp_path / "nlu.yml"), "--sentiment", str(tmp_path / "messages.csv"),
+    assert main(["train", "--nlu", str(tmp_path / "nlu.yml"), "--sentiment", str(sentiment_dir),
                  "--out", str(out), "--epochs", "2", "--batch-size", "8", "--device", "cpu",
                  "--encoder", str(tiny_encoder_dir)]) == 0
     report = json.loads(capsys.readouterr().out)

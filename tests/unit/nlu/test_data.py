@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from ecomai.errors import InvalidInput
-from ecomai.nlu.data import read_intent_csv, read_rasa_intents, read_sentiment_csv, strip_annotations
+from ecomai.nlu.data import (read_intent_csv, read_rasa_intents, read_sentiment_csv, read_sentiment_data,
+                             strip_annotations)
 
 NLU_YML = '''version: "3.1"
 nlu:
@@ -82,3 +83,20 @@ def test_sentiment_csv_checks_labels(tmp_path: Path) -> None:
     bad.write_text("text,label,intensity\nmeh,angry,0.5\n")
     with pytest.raises(InvalidInput, match="angry"):
         read_sentiment_csv(bad)
+
+
+def test_sentiment_directory_reads_every_csv_in_name_order(tmp_path: Path) -> None:
+    (tmp_path / "b_products.csv").write_text("text,label,intensity\nbattery lasts six hours,neutral,1\n")
+    (tmp_path / "a_messages.csv").write_text("text,label,intensity\nawful,negative,2\n")
+    (tmp_path / "README.md").write_text("not data")
+    assert read_sentiment_data(tmp_path) == [("awful", "negative"), ("battery lasts six hours", "neutral")]
+    assert read_sentiment_data(tmp_path / "a_messages.csv") == [("awful", "negative")]
+
+
+def test_sentiment_directory_validates_each_file_and_needs_one(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="no \\*.csv"):
+        read_sentiment_data(tmp_path)
+    (tmp_path / "good.csv").write_text("text,label,intensity\nfine,neutral,1\n")
+    (tmp_path / "wrong.csv").write_text("text,label,intensity\nmeh,angry,1\n")
+    with pytest.raises(InvalidInput, match="wrong.csv.*angry"):
+        read_sentiment_data(tmp_path)
