@@ -50,7 +50,13 @@ var/.seeded: $(wildcard data/shop/*)
 	$(BIN)/ecomai db init
 	@mkdir -p var && touch $@
 
-train: env $(MODEL_STAMP)
+# The recommender learns from the seeded shop's interactions; until it exists the shop
+# serves popularity, so it is trained with everything else.
+RECOMMENDER := models/recommender/model.npz
+train: env $(MODEL_STAMP) $(RECOMMENDER)
+$(RECOMMENDER): var/.seeded
+	$(BIN)/ecomai train recommend
+
 $(MODEL_STAMP): $(RASA_INPUTS)
 	$(BIN)/rasa train --config bot/config.yml --domain bot/domain.yml --data $(RASA_DATA) --out models --fixed-model-name ecomai --quiet
 	touch $@

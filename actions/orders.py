@@ -7,6 +7,7 @@ order get the same answer, so guessing numbers reveals nothing.
 
 from __future__ import annotations
 
+import logging
 from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
@@ -16,11 +17,15 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.base import ShopAction, apologise, customer_id, shop, today
+from actions.browsing import shown_event_for_skus
 from ecomai import replies
-from ecomai.errors import CancelNotAllowed, ItemNotInOrder, OrderNotFound, ReturnNotAllowed
+from ecomai.errors import CancelNotAllowed, EcomaiError, ItemNotInOrder, OrderNotFound, ReturnNotAllowed
 from ecomai.store import orders
 
+logger = logging.getLogger(__name__)
+
 SlotValues = Dict[Text, Any]
+RELATED_TO_ORDER = 3
 
 
 class _OrderFormValidation(FormValidationAction):
@@ -155,9 +160,25 @@ class ActionOrderStatus(ShopAction):
     def name(self) -> Text:
         return "action_order_status"
 
+    """The order's status, then a few products that go with what was ordered: the
+    moment a shop's own order page shows "customers also bought"."""
+
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=replies.order_status_text(_order(tracker), today()))
-        return []
+        order = _order(tracker)
+        dispatcher.utter_message(text=replies.order_status_text(order, today()))
+        if not order.items:
+            return []
+        ordered = [item.sku for item in order.items]
+        try:
+            related = shop().recommend_for(customer_id(tracker), context_skus=ordered, k=RELATED_TO_ORDER)
+        except EcomaiError as error:  # the status was the answer; suggestions are a bonus
+            logger.warning("no recommendations after order status: %s", error)
+            return []
+        related = [p for p in related if p.sku not in ordered]
+        if related:
+            dispatcher.utter_message(text=replies.also_bought_lead(order.items[0].name))
+            dispatcher.utter_message(json_message=replies.product_cards(related))
+        return [shown_event_for_skus(ordered)]
 
 
 class ActionCreateReturn(ShopAction):

@@ -72,6 +72,35 @@ def search_text(result: SearchResult) -> str:
     return lead
 
 
+def results_page_text(offset: int, shown: int, total: int) -> str:
+    """Where this page sits in the matches, so the shopper knows whether "more" exists."""
+    if total <= shown:
+        return f"That's all {total} I found." if total > 1 else "That's the only one I found."
+    return f"Showing {offset + 1}–{offset + shown} of {total}."
+
+
+def search_followup_buttons(has_more: bool) -> list[dict[str, str]]:
+    """Quick replies after product cards. The refinements are sent as words so the
+    shopper's transcript reads naturally and NLU treats them like typed follow-ups."""
+    buttons = [{"title": "Show more", "payload": "/show_more"}] if has_more else []
+    buttons += [{"title": "Cheaper", "payload": "something cheaper"},
+                {"title": "Similar products", "payload": "/recommend"}]
+    return buttons
+
+
+def recommendation_lead(*, signed_in: bool, in_context: bool) -> str:
+    """Says honestly what the recommendations are based on."""
+    if in_context:
+        return "Shoppers who liked those also liked:"
+    if signed_in:
+        return "Picked for you, from what you've bought and browsed:"
+    return "These are popular with our shoppers right now:"
+
+
+def also_bought_lead(item_name: str) -> str:
+    return f"Shoppers who bought the {item_name} also liked:"
+
+
 def product_cards(products: Sequence[Product]) -> dict[str, Any]:
     """The custom payload the widget renders as product cards."""
     return {

@@ -10,6 +10,9 @@ from sqlalchemy.engine import Engine
 
 from actions.orders import (ActionAskReturnItem, ActionCancelOrder, ActionCreateReturn, ActionOrderStatus,
                             ValidateReturnForm)
+from ecomai import replies
+from ecomai.store import catalog
+from ecomai.store import orders as orders_store
 from ecomai.store.schema import orders, returns, shipments
 from tests.unit.actions.builders import form_tracker, make_tracker, responses, slot_values, texts
 
@@ -34,11 +37,27 @@ async def test_order_status_shows_carrier_and_tracking(identity: dict, engine: E
         carrier, tracking, url = conn.execute(select(shipments.c.carrier, shipments.c.tracking_number,
                                                      shipments.c.tracking_url)
                                               .where(shipments.c.order_number == "EC100002")).one()
-    [text] = texts(dispatcher)
-    assert events == []
+    text = texts(dispatcher)[0]
+    assert slot_values(events) == {"shown_skus": [item.sku for item in orders_store.find_order(
+        engine, "EC100002", customer_id="C0001").items]}
     assert text.startswith("Order EC100002 ") and "on its way" in text
     assert carrier in text and tracking in text and url in text
     assert "Expected delivery: " in text
+
+
+async def test_order_status_is_followed_by_products_that_go_with_the_order(
+        engine: Engine, dispatcher: CollectingDispatcher, domain: dict) -> None:
+    tracker = make_tracker("where is it?", "order_status", customer_id="C0001", slots={"order_number": "EC100002"})
+
+    await ActionOrderStatus().run(dispatcher, tracker, domain)
+
+    order = orders_store.find_order(engine, "EC100002", customer_id="C0001")
+    assert texts(dispatcher)[1] == replies.also_bought_lead(order.items[0].name)
+    [cards] = [m["custom"]["products"] for m in dispatcher.messages if m.get("custom")]
+    related = {card["sku"] for card in cards}
+    assert 0 < len(related) <= 3
+    assert not related & (catalog.purchased_skus(engine, "C0001") | {item.sku for item in order.items})
+    assert all(card["in_stock"] for card in cards)
 
 
 async def test_order_status_never_shows_someone_elses_order(dispatcher: CollectingDispatcher,
