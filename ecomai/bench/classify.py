@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ecomai.bench.stats import percentile
+from ecomai.bench.table import Column, table_lines
 from ecomai.nlu.metrics import accuracy, macro_f1
 
 
@@ -29,8 +30,7 @@ def score_run(gold: Sequence[str], predicted: Sequence[str], train_seconds: floa
     }
 
 
-# (header, width, cell of one row)
-_COLUMNS = (
+_COLUMNS: tuple[Column, ...] = (
     ("accuracy", 10, lambda r: f"{r['accuracy'] * 100:.2f}%"),
     ("macro-F1", 10, lambda r: f"{r['macro_f1'] * 100:.2f}"),
     ("train s", 10, lambda r: f"{r['train_seconds']:.0f}"),
@@ -42,11 +42,7 @@ _COLUMNS = (
 
 def format_rows(rows: dict[str, dict[str, Any]]) -> str:
     """Plain-text table, one line per classifier (rows without metrics show their note)."""
-    header = f"{'model':<34}" + "".join(f"{title:>{width}}" for title, width, _ in _COLUMNS)
-    lines = [header, "-" * len(header)]
-    for name, row in rows.items():
-        if "accuracy" not in row:
-            lines.append(f"{name:<34}  {row.get('note', 'not run')}")
-            continue
-        lines.append(f"{name:<34}" + "".join(f"{cell(row):>{width}}" for _, width, cell in _COLUMNS))
-    return "\n".join(lines)
+    def note(row: dict[str, Any]) -> str | None:
+        return None if "accuracy" in row else row.get("note", "not run")
+
+    return "\n".join(table_lines("model", 34, rows, _COLUMNS, note))

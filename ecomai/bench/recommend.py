@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from ecomai.bench.ranking import Split, holdout_split, score_rankings
 from ecomai.bench.stats import percentile
+from ecomai.bench.table import Column, table_lines
 from ecomai.errors import InvalidInput
 from ecomai.bench.recommend_data import ItemAttributes, read_interactions_csv, read_item_attributes, synthetic_shop
 from ecomai.recommend.base import RecommendRequest
@@ -196,7 +197,7 @@ def model_device(requested: str | None) -> str:
     return str(choose_placement(requested).device)
 
 
-_COLUMNS = (
+_COLUMNS: tuple[Column, ...] = (
     ("NDCG@10", 9, lambda r: f"{r['ndcg@10']:.4f}"),
     ("Recall@20", 11, lambda r: f"{r['recall@20']:.4f}"),
     ("coverage", 10, lambda r: f"{r['coverage@10'] * 100:.1f}%"),
@@ -208,10 +209,7 @@ _COLUMNS = (
 
 def format_table(result: dict[str, Any]) -> str:
     """Plain-text table, one line per model, then the data and the gain over ALS."""
-    header = f"{'model':<16}" + "".join(f"{title:>{width}}" for title, width, _ in _COLUMNS)
-    lines = [header, "-" * len(header)]
-    for name, row in result["results"].items():
-        lines.append(f"{name:<16}" + "".join(f"{cell(row):>{width}}" for _, width, cell in _COLUMNS))
+    lines = table_lines("model", 16, result["results"], _COLUMNS)
     c = result["config"]
     gain = result["ndcg@10_gain_vs_als"]
     lines.append(f"{c['source']}: {c['events']} events, {c['customers']} customers, {c['items']} items, "

@@ -31,6 +31,7 @@ from tqdm import tqdm
 from ecomai.bench.ir_metrics import mean_metrics
 from ecomai.bench.search_data import read_products, read_qrels, read_queries
 from ecomai.bench.stats import percentile
+from ecomai.bench.table import Column, table_lines
 from ecomai.bench.synthetic import synthetic_products
 from ecomai.config import REPO_ROOT, Settings
 from ecomai.errors import InvalidInput
@@ -200,8 +201,7 @@ def _rss_mb() -> float:
         return 0.0
 
 
-# (header, width, cell of one row)
-_COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], str]], ...] = (
+_COLUMNS: tuple[Column, ...] = (
     ("NDCG@10", 9, lambda r: f"{r['ndcg@10']:.3f}" if "ndcg@10" in r else "-"),
     ("R@100", 8, lambda r: f"{r['recall@100']:.3f}" if "recall@100" in r else "-"),
     ("MRR", 7, lambda r: f"{r['mrr']:.3f}" if "mrr" in r else "-"),
@@ -214,10 +214,7 @@ _COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], str]], ...] = (
 
 def format_table(result: dict[str, Any]) -> str:
     """Plain-text table, one line per system, then the notes and the targets."""
-    header = f"{'system':<36}" + "".join(f"{title:>{width}}" for title, width, _ in _COLUMNS)
-    lines = [header, "-" * len(header)]
-    for name, row in result["results"].items():
-        lines.append(f"{name:<36}" + "".join(f"{cell(row):>{width}}" for _, width, cell in _COLUMNS))
+    lines = table_lines("system", 36, result["results"], _COLUMNS)
     config = result["config"]
     lines.append(f"{config['catalog_products']} products, {config['queries']} queries, device {config['device']}, "
                  f"{config['torch_threads']} torch threads, peak RSS {config['peak_rss_mb']:.0f} MB")

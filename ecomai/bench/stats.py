@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
+from ecomai.bench.table import Column, table_lines
 from ecomai.errors import InvalidInput
 
 OK, EMPTY, ERROR, TIMEOUT, NOT_SENT = "ok", "empty", "error", "timeout", "not_sent"
@@ -67,8 +68,8 @@ def _latency_ms(values: list[float]) -> dict[str, float] | None:
     return {name: round(value, 2) for name, value in stats.items()}
 
 
-# (header, width, how to read the cell from one channel's summary)
-_COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], str]], ...] = (
+# cells read from one channel's summary
+_COLUMNS: tuple[Column, ...] = (
     ("answered", 9, lambda s: str(s["answered"])),
     ("lost", 6, lambda s: str(s["lost"])),
     ("errors", 8, lambda s: str(s["errors"])),
@@ -81,10 +82,7 @@ _COLUMNS: tuple[tuple[str, int, Callable[[dict[str, Any]], str]], ...] = (
 
 def format_table(result: dict[str, Any]) -> str:
     """A short plain-text table of ``run_load``'s result, one row per channel."""
-    header = f"{'channel':<18}" + "".join(f"{title:>{width}}" for title, width, _ in _COLUMNS)
-    rows = [header, "-" * len(header)]
-    for name, stats in result["results"].items():
-        rows.append(f"{name:<18}" + "".join(f"{cell(stats):>{width}}" for _, width, cell in _COLUMNS))
+    rows = table_lines("channel", 18, result["results"], _COLUMNS)
     config = result["config"]
     rows.append(
         f"{config['clients']} clients x {config['turns']} turns, "
