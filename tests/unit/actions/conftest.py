@@ -41,8 +41,16 @@ def shop_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def shared_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One runtime folder for the session, so the search index (saved product vectors,
+    rebuilt only when the catalog changes) is embedded once, not once per test."""
+    return tmp_path_factory.mktemp("actions-var")
+
+
 @pytest.fixture
-def shop_db(shop_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def shop_db(shop_template: Path, shared_var_dir: Path, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private copy of the seeded shop that the actions' ``shop()`` opens; returns its path."""
     path = tmp_path / "db" / "shop.db"
     path.parent.mkdir()
@@ -50,7 +58,7 @@ def shop_db(shop_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         source.backup(target)
     monkeypatch.setenv("ECOMAI_DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("ECOMAI_TOKEN_SECRET", "actions-test-secret")  # no secret file under var/
-    monkeypatch.setenv("ECOMAI_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("ECOMAI_VAR_DIR", str(shared_var_dir))
     base.shop.cache_clear()
     yield path
     base.shop.cache_clear()
