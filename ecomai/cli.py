@@ -207,21 +207,19 @@ def _bench_nlu(args: argparse.Namespace) -> int:
 
 
 def _add_search_commands(commands: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
-    from ecomai.bench.search import SearchBenchOptions
-
     index = commands.add_parser("index", help="embed the catalog for product search into var/index")
     index.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when there is one")
     index.add_argument("--force", action="store_true", help="rebuild even when the saved index is fresh")
     index.set_defaults(handler=_index)
 
     search = bench.add_parser("search", help="our hybrid product search vs BM25 alone: NDCG, recall, MRR, latency")
-    defaults = SearchBenchOptions()
-    search.add_argument("--products", type=Path, default=defaults.products, help="product CSV (data/shop's columns)")
-    search.add_argument("--queries", type=Path, default=defaults.queries, help="CSV query_id,query")
-    search.add_argument("--qrels", type=Path, default=defaults.qrels, help="CSV query_id,sku,grade (0-3)")
+    # Defaults live in SearchBenchOptions, which imports torch: the parser stays light.
+    search.add_argument("--products", type=Path, help="product CSV (data/shop's columns; default: the demo shop's)")
+    search.add_argument("--queries", type=Path, help="CSV query_id,query (default: data/shop/search_queries.csv)")
+    search.add_argument("--qrels", type=Path, help="CSV query_id,sku,grade 0-3 (default: data/shop/search_qrels.csv)")
     search.add_argument("--synthetic", type=int, help="measure index time, memory and latency at N generated products")
-    search.add_argument("--dense-sample", type=int, default=defaults.dense_sample,
-                        help="synthetic runs embed this many products and extrapolate")
+    search.add_argument("--dense-sample", type=int,
+                        help="synthetic runs embed this many products and extrapolate (default: 2000)")
     search.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when there is one")
     search.add_argument("--json-out", type=Path, help="also write the JSON result here")
     search.set_defaults(handler=_bench_search)
@@ -247,8 +245,9 @@ def _index(args: argparse.Namespace) -> int:
 def _bench_search(args: argparse.Namespace) -> int:
     from ecomai.bench.search import SearchBenchOptions, format_table, run_search_bench
 
-    options = SearchBenchOptions(args.products, args.queries, args.qrels, synthetic=args.synthetic,
-                                 dense_sample=args.dense_sample, device=args.device)
+    given = {"products": args.products, "queries": args.queries, "qrels": args.qrels,
+             "synthetic": args.synthetic, "dense_sample": args.dense_sample, "device": args.device}
+    options = SearchBenchOptions(**{name: value for name, value in given.items() if value is not None})
     result = run_search_bench(options)
     _print_result(result, format_table(result), args.json_out)
     return 0
