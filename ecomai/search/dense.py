@@ -19,7 +19,7 @@ import torch
 from tqdm import tqdm
 
 from ecomai.device import Placement
-from ecomai.nlu.encoder import Encoder, embed, load_encoder, tokenize
+from ecomai.nlu.encoder import Encoder, embed, inference_embedder, load_encoder, tokenize
 from ecomai.store.catalog import Product
 
 MAX_DOC_TOKENS = 96
@@ -42,6 +42,7 @@ class SentenceEncoder:
         self._encoder = encoder
         self.fingerprint = fingerprint
         self._cache: OrderedDict[str, torch.Tensor] = OrderedDict()
+        self._embed_one = inference_embedder(encoder)
 
     @classmethod
     def load(cls, path: Path, placement: Placement) -> "SentenceEncoder":
@@ -87,7 +88,9 @@ class SentenceEncoder:
         if cached is not None:
             self._cache.move_to_end(text)
             return cached
-        vector = self.embed([text], max_tokens=MAX_QUERY_TOKENS)[0]
+        with torch.inference_mode():
+            batch = tokenize(self._encoder.tokenizer, [text], MAX_QUERY_TOKENS).to(self.device)
+            vector = torch.nn.functional.normalize(self._embed_one(batch), dim=-1)[0].to(self.dtype)
         self._cache[text] = vector
         if len(self._cache) > QUERY_CACHE:
             self._cache.popitem(last=False)

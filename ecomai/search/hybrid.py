@@ -96,7 +96,7 @@ class HybridProductIndex(BM25ProductIndex):
         if not query.text.strip():
             return self._by_rating(mask, depth)
         lexical = self._lexical.scores(query.text, len(self.columns))
-        dense = self._similarities(query.text, mask)
+        dense = self._similarities(self.encoder.embed_query(query.text), mask)
         options = self.options
         lexical_hits = mask & (lexical > 0) if lexical is not None else np.zeros_like(mask)
         dense_hits = dense_matches(dense, mask, lexical is not None, options)
@@ -106,10 +106,9 @@ class HybridProductIndex(BM25ProductIndex):
         fused = reciprocal_rank_fusion(rankings, (options.lexical_weight, options.dense_weight), options.rrf_k)
         return fused, int((lexical_hits | dense_hits).sum())
 
-    def _similarities(self, text: str, mask: np.ndarray) -> np.ndarray:
-        """Cosine similarity of each row to ``text`` (float [rows]; -inf outside ``mask``
-        when the filters keep so few rows that scoring only those is cheaper)."""
-        query = self.encoder.embed_query(text)
+    def _similarities(self, query: torch.Tensor, mask: np.ndarray) -> np.ndarray:
+        """Cosine similarity of each row to the ``query`` vector (float [rows]; -inf outside
+        ``mask`` when the filters keep so few rows that scoring only those is cheaper)."""
         rows = np.flatnonzero(mask)
         if len(rows) > _SUBSET_SHARE * len(mask):
             return self._dense.scores(query)

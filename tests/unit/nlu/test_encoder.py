@@ -9,7 +9,8 @@ import torch
 from ecomai.config import Settings
 from ecomai.device import choose_placement
 from ecomai.errors import ModelFileError
-from ecomai.nlu.encoder import check_encoder_dir, default_encoder_dir, embed, load_encoder, mean_pool, tokenize
+from ecomai.nlu.encoder import (check_encoder_dir, default_encoder_dir, embed, inference_embedder, load_encoder, mean_pool,
+                                tokenize)
 
 
 def test_default_is_the_packaged_minilm() -> None:
@@ -48,3 +49,28 @@ def test_embedding_does_not_depend_on_padding(tiny_encoder_dir: Path) -> None:
         padded = embed(encoder.model, tokenize(encoder.tokenizer, ["hello", "where is my order now"], 64))
     assert alone.shape == (1, encoder.hidden_size)
     assert torch.allclose(alone[0], padded[0], atol=1e-5)
+
+
+def test_frozen_inference_gives_the_eager_vectors(tiny_encoder_dir: Path) -> None:
+    encoder = load_encoder(tiny_encoder_dir, choose_placement("cpu"))
+    encoder.model.eval()
+    fast = inference_embedder(encoder)
+    texts = ["hello", "where is my order now", "a third text that is longer than the other two"]
+    with torch.inference_mode():
+        for batch in (tokenize(encoder.tokenizer, texts[:1], 64), tokenize(encoder.tokenizer, texts, 64)):
+            assert torch.allclose(fast(batch), embed(encoder.model, batch), atol=1e-5)
+    assert not encoder.model.training
+
+
+def test_an_untraceable_encoder_stays_eager(tiny_encoder_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    encoder = load_encoder(tiny_encoder_dir, choose_placement("cpu"))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("cannot trace this")
+
+    monkeypatch.setattr(torch.jit, "trace", refuse)
+    fallback = inference_embedder(encoder)
+    batch = tokenize(encoder.tokenizer, ["hello there"], 64)
+    encoder.model.eval()
+    with torch.inference_mode():
+        assert torch.equal(fallback(batch), embed(encoder.model, batch))
