@@ -26,7 +26,7 @@ from tqdm import tqdm
 from ecomai.bench.console_seed import EPOCH, seed_log
 from ecomai.bench.stats import percentile
 from ecomai.errors import InvalidInput
-from ecomai.store.conversation_list import SORTS, ConversationQuery, list_columns, list_conversations
+from ecomai.store.conversation_list import SORTS, ConversationQuery, list_conversations, with_preview
 from ecomai.store.conversation_summary import FALLBACK_ACTIONS, FALLBACK_INTENTS
 from ecomai.store.schema import conversations, messages
 
@@ -58,6 +58,7 @@ def bench_queries() -> list[tuple[str, ConversationQuery, int]]:
         ("intent order_status", {"intent": "order_status"}, 0),
         ("fallback", {"fallback": True}, 0),
         ("low confidence < 0.3", {"confidence_below": 0.3}, 0),
+        ("last 30 days", last_month, 0),
         ("negative, last 30 days", {"negative": True, **last_month}, 0),
         ("handoff requested", {"handoff": True}, 0),
         ("spoken", {"spoken": True}, 0),
@@ -103,8 +104,8 @@ def naive_statement(query: ConversationQuery, page: int) -> Select:
         where.append(has(*(m.text.like(f"%{word}%") for word in query.text.split())))
     column, descending = SORTS[query.sort]
     order = (c[column].desc(), c.id.desc()) if descending else (c[column].asc(), c.id.asc())
-    return (select(*list_columns()).where(*where).order_by(*order)
-            .offset(page * query.limit).limit(query.limit))
+    return with_preview(select(c.id).where(*where).order_by(*order)
+                        .offset(page * query.limit).limit(query.limit), query.sort)
 
 
 def _cursor_for(engine: Engine, query: ConversationQuery, page: int) -> tuple[ConversationQuery, int]:

@@ -164,15 +164,26 @@ def _list_statement(query: ConversationQuery, conn: Connection) -> Select:
         key, bound = tuple_(sort_col, col.id), tuple_(value, row_id)
         where.append(key < bound if descending else key > bound)
     order = (sort_col.desc(), col.id.desc()) if descending else (sort_col.asc(), col.id.asc())
-    return select(*list_columns()).where(*where).order_by(*order).limit(query.limit + 1)
+    return with_preview(select(col.id).where(*where).order_by(*order).limit(query.limit + 1), query.sort)
 
 
-def list_columns() -> list[Any]:
-    """What a list row reads: the conversation and its first shopper message (the preview)."""
+def with_preview(page_ids: Select, sort: str) -> Select:
+    """The conversations of ``page_ids`` (a filtered, ordered, limited select of
+    ``conversations.id``), each with its first shopper message as ``preview``, in ``sort`` order.
+
+    Ids first, rows after: the filtering and sorting then read only indexes (a date range
+    sorts by recency on the (started_at, last_event_at) index, no table rows), and the
+    preview is looked up for the page alone. As one query SQLite read every candidate row
+    and its preview before sorting: negative sentiment in a 30-day range of 100,000
+    conversations took 285 ms.
+    """
+    page = page_ids.subquery("page")
     col, m = conversations.c, messages.c
     preview = (select(m.text).where(m.conversation_id == col.id, m.sender == "user")
                .order_by(m.created_at, m.id).limit(1).scalar_subquery())
-    return [conversations, preview.label("preview")]
+    column, descending = SORTS[sort]
+    order = (col[column].desc(), col.id.desc()) if descending else (col[column].asc(), col.id.asc())
+    return (select(conversations, preview.label("preview")).join(page, page.c.id == col.id).order_by(*order))
 
 
 def _row(r: Any) -> ConversationRow:

@@ -150,7 +150,7 @@ conversations = Table(
     Column("session_id", String(128), nullable=False, unique=True),
     Column("channel", String(64)),
     Column("customer_id", String(16), index=True),
-    Column("started_at", DateTime, nullable=False, index=True),
+    Column("started_at", DateTime, nullable=False),
     Column("last_event_at", DateTime, nullable=False, index=True),
     Column("handoff_requested", Boolean, nullable=False, default=False),
     # Per-conversation summary, kept up to date by the log writer (conversation_summary.py)
@@ -163,6 +163,12 @@ conversations = Table(
     Column("has_speech", Boolean),  # at least one spoken user message
 )
 Index("ix_conversations_channel_last", conversations.c.channel, conversations.c.last_event_at)
+# A date range (on started_at) listed by recency sorts from this index alone, without table
+# rows; the partial one does the same for "upset shoppers in the last week", the console's
+# most common hunt for bad conversations (the other flags are rarer with a date range).
+Index("ix_conversations_started_last", conversations.c.started_at, conversations.c.last_event_at)
+Index("ix_conversations_negative_started_last", conversations.c.started_at, conversations.c.last_event_at,
+      sqlite_where=conversations.c.has_negative.is_(True), postgresql_where=conversations.c.has_negative.is_(True))
 
 messages = Table(
     "messages", metadata,
