@@ -183,7 +183,7 @@ def with_preview(page_ids: Select, sort: str) -> Select:
                .order_by(m.created_at, m.id).limit(1).scalar_subquery())
     column, descending = SORTS[sort]
     order = (col[column].desc(), col.id.desc()) if descending else (col[column].asc(), col.id.asc())
-    return (select(conversations, preview.label("preview")).join(page, page.c.id == col.id).order_by(*order))
+    return select(conversations, preview.label("preview")).join(page, page.c.id == col.id).order_by(*order)
 
 
 def _row(r: Any) -> ConversationRow:
