@@ -41,7 +41,8 @@ class ActionSearchProducts(ShopAction):
         refining = tracker.latest_message["intent"]["name"] == "refine_search"
         previous = last_search(tracker) if refining else None
         result = shop().search(tracker.latest_message.get("text") or "", entities, k=PAGE_SIZE,
-                               previous=previous.query if previous else None)
+                               previous=previous.query if previous else None,
+                               previous_offset=previous.offset if previous else 0)
         return present_results(dispatcher, result, offset=0)
 
 
@@ -60,7 +61,7 @@ class ActionShowMoreProducts(ShopAction):
         if offset >= previous.total:
             dispatcher.utter_message(response="utter_no_more_products")
             return []
-        result = shop().search("", {}, k=PAGE_SIZE, offset=offset, previous=previous.query)
+        result = shop().next_page(previous.query, k=PAGE_SIZE, offset=offset)
         return present_results(dispatcher, result, offset=offset)
 
 

@@ -56,13 +56,15 @@ class ShopServices:
         return LiveRecommender(model_path(self.settings.recommender_dir), popularity, item_category)
 
     def search(self, text: str, entities: dict[str, str], k: int = 5, offset: int = 0,
-               previous: dict | None = None) -> SearchResult:
+               previous: dict | None = None, previous_offset: int = 0) -> SearchResult:
         """Search the catalog for a shopper's words plus NLU entity hints.
 
         Args:
             previous: the last search's ``result.query.to_slot()``; when given, ``text``
-                refines it ("cheaper", "in blue", "show more").
-            offset: first match to return ("show more": the last offset + k, while < total).
+                refines it ("cheaper", "in blue").
+            previous_offset: where the page of ``previous`` that the shopper saw starts:
+                "cheaper" means cheaper than the products on that page.
+            offset: first match to return.
 
         Raises:
             InvalidInput: a tampered ``previous`` slot, or k/offset out of range.
@@ -72,9 +74,18 @@ class ShopServices:
             query = parse_product_query(text, index.vocabulary, entities)
         else:
             last = ProductQuery.from_slot(previous)
-            shown = [p.price for p in index.search(last, k).products]  # what "cheaper" is cheaper than
+            shown = [p.price for p in index.search(last, k, previous_offset).products]
             query = refine_query(last, text, index.vocabulary, shown, entities)
         return index.search(query, k, offset)
+
+    def next_page(self, previous: dict, k: int, offset: int) -> SearchResult:
+        """The last search (its ``to_slot()`` dict) again from ``offset``, for "show more":
+        nothing to parse or refine, so one search.
+
+        Raises:
+            InvalidInput: a tampered ``previous`` slot, or k/offset out of range.
+        """
+        return self.product_index.search(ProductQuery.from_slot(previous), k, offset)
 
     def recommend_for(self, customer_id: str | None, *, category_words: str = "", context_skus: Sequence[str] = (),
                       k: int = 5) -> list[Product]:

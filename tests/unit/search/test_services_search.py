@@ -39,7 +39,7 @@ def services(tmp_path: Path, encoder: SentenceEncoder) -> ShopServices:
 def test_show_more_pages_through_the_same_query(services: ShopServices) -> None:
     first = services.search("jeans", {}, k=1)
     assert first.total == 2 and first.query is not None
-    more = services.search("show more", {}, k=1, offset=1, previous=first.query.to_slot())
+    more = services.next_page(first.query.to_slot(), k=1, offset=1)
     assert more.query == first.query and more.total == 2
     assert {p.sku for p in first.products + more.products} == {"SKU-00003", "SKU-00004"}
 
@@ -52,6 +52,15 @@ def test_cheaper_follow_up_goes_below_the_shown_prices(services: ShopServices) -
     assert cheaper.query.price_max == 73.99 and cheaper.query.category == "shoes"
 
 
+def test_pricier_means_pricier_than_the_page_the_shopper_saw(services: ShopServices) -> None:
+    shoes = services.search("shoes", {}, k=1)
+    assert shoes.query is not None
+    [seen] = services.next_page(shoes.query.to_slot(), k=1, offset=1).products
+    pricier = services.search("more expensive", {}, k=1, previous=shoes.query.to_slot(), previous_offset=1)
+    assert pricier.query is not None and pricier.query.price_min == round(seen.price + 0.01, 2)
+    assert pricier.products and not pricier.relaxed and all(p.price > seen.price for p in pricier.products)
+
+
 def test_entities_refine_too(services: ShopServices) -> None:
     jeans = services.search("jeans", {})
     assert jeans.query is not None
@@ -60,8 +69,11 @@ def test_entities_refine_too(services: ShopServices) -> None:
 
 
 def test_a_tampered_slot_is_a_clear_error(services: ShopServices) -> None:
+    tampered = {"v": 1, "text": "x", "price_max": "0; DROP TABLE"}
     with pytest.raises(InvalidInput):
-        services.search("cheaper", {}, previous={"v": 1, "text": "x", "price_max": "0; DROP TABLE"})
+        services.search("cheaper", {}, previous=tampered)
+    with pytest.raises(InvalidInput):
+        services.next_page(tampered, k=5, offset=5)
 
 
 @pytest.mark.slow
