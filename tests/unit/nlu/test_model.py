@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,11 @@ import torch
 from ecomai.device import choose_placement
 from ecomai.errors import InvalidInput, ModelFileError
 from ecomai.nlu.data import SENTIMENT_LABELS
+from ecomai.nlu.encoder import embed
 from ecomai.nlu.model import NluPrediction, ShopNluModel
 from ecomai.nlu.train import TrainOptions, train_nlu
 
-from .conftest import INTENTS, TINY_OPTIONS
+from .conftest import INTENTS, SENTIMENTS, TINY_OPTIONS
 
 MESSAGES = ["where is my order", "i want a refund for these shoes", "hello", "i hate this terrible shop",
             "track", "great service thanks , where is my parcel now"]
@@ -104,3 +106,21 @@ def test_cuda_placement_is_half_precision_and_agrees(saved_dir: Path, tiny_model
     on_gpu = ShopNluModel.load(saved_dir, choose_placement("cuda"))
     assert on_gpu.dtype == torch.float16
     assert [p.intent for p in on_gpu.predict(MESSAGES)] == [p.intent for p in tiny_model.predict(MESSAGES)]
+
+
+def test_predictions_follow_the_weights_once_training_resumes(tiny_encoder_dir: Path) -> None:
+    model, _ = train_nlu(INTENTS, SENTIMENTS, replace(TINY_OPTIONS, epochs=2), encoder_dir=tiny_encoder_dir,
+                         progress=False)
+    before = model.predict(MESSAGES)  # through the frozen copy of the encoder
+    batch = model.tokenize(MESSAGES)
+    with torch.inference_mode():
+        eager = model.intent_head(embed(model.encoder, batch))
+        assert torch.allclose(model.logits(batch).intent, eager, atol=1e-5)
+    model.train()
+    with torch.no_grad():
+        for parameter in model.encoder.parameters():
+            parameter.mul_(0.5)
+    model.eval()
+    assert model.predict(MESSAGES) != before
+    with torch.inference_mode():
+        assert torch.allclose(model.logits(batch).intent, model.intent_head(embed(model.encoder, batch)), atol=1e-5)
