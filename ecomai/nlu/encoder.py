@@ -163,7 +163,7 @@ def inference_embedder(encoder: Encoder) -> Embedder:
     try:
         frozen = _freeze(encoder)
     except (RuntimeError, TypeError, ValueError) as exc:  # an architecture TorchScript cannot trace
-        logger.info("encoder stays eager: tracing failed (%s)", exc)
+        logger.warning("encoder stays eager: tracing it for the CPU failed (%s)", exc)
         return lambda batch: embed(model, batch)
 
     def run_frozen(batch: TokenBatch) -> torch.Tensor:
