@@ -124,9 +124,12 @@ class ShopNluModel(torch.nn.Module):
         made once and dropped when training resumes (one message: ~25% less time)."""
         if self.training:
             return embed(self.encoder, batch)
+        return self._prediction_embedder()(batch)
+
+    def _prediction_embedder(self) -> Embedder:
         if self._inference_embed is None:
             self._inference_embed = inference_embedder(Encoder(self.tokenizer, self.encoder))
-        return self._inference_embed(batch)
+        return self._inference_embed
 
     def logits(self, batch: TokenBatch) -> NluLogits:
         """Typed alias of calling the module."""
@@ -216,8 +219,9 @@ class ShopNluModel(torch.nn.Module):
             raise ModelFileError(f"{directory / HEADS_FILE} does not match the labels in {MANIFEST}")
         model.intent_temperature = float(manifest["intent_temperature"])
         model.sentiment_temperature = float(manifest["sentiment_temperature"])
-        model.place(placement)
-        return model.eval()
+        model.place(placement).eval()
+        model._prediction_embedder()  # traced now, not while the first shopper waits
+        return model
 
 
 def read_manifest(directory: Path) -> dict:
