@@ -85,7 +85,7 @@ class ShopNluModel(torch.nn.Module):
         self.sentiment_head = torch.nn.Linear(hidden, len(self.sentiment_labels)) if self.sentiment_labels else None
         self.intent_temperature = 1.0
         self.sentiment_temperature = 1.0
-        self._inference_embed: Embedder | None = None  # made at the first prediction, see _sentence_vectors
+        self._inference_embed: Embedder | None = None  # see _prediction_embedder: made at load or first use
         first = next(self.encoder.parameters())
         self.to(device=first.device, dtype=first.dtype)
 
