@@ -153,20 +153,25 @@ def inference_embedder(encoder: Encoder) -> Embedder:
 
     Why: one short message through transformers' eager BERT spends more time in Python
     (a hundred module calls, mask building) than in arithmetic. Measured for one search
-    query on the 2-core CPU: 13.5 ms eager, 10.5 ms frozen (p50), vectors equal to 1e-6. The frozen
-    graph is checked against eager on a batch of another shape before it is used; it
-    shares the weights (about 20 MB more memory), so it must be dropped before the model
-    trains again (folded constants need not follow new weights). ``optimize_for_inference`` was tried and
-    left out: no faster here, and it copies the weights.
+    query on the 2-core CPU: 13.5 ms eager, 10.5 ms frozen (p50), vectors equal to 1e-6.
+    The frozen graph is checked against eager on a batch of another shape before it is
+    used; it shares the weights (about 20 MB more memory), so it must be dropped before
+    the model trains again (folded constants need not follow new weights).
+    ``optimize_for_inference`` was tried and left out: no faster here, and it copies the
+    weights.
     """
     model = encoder.model
+
+    def run_eager(batch: TokenBatch) -> torch.Tensor:
+        return embed(model, batch)
+
     if next(model.parameters()).device.type != "cpu":
-        return lambda batch: embed(model, batch)
+        return run_eager
     try:
         frozen = _freeze(encoder)
     except (RuntimeError, TypeError, ValueError) as exc:  # an architecture TorchScript cannot trace
         logger.warning("encoder stays eager: tracing it for the CPU failed (%s)", exc)
-        return lambda batch: embed(model, batch)
+        return run_eager
 
     def run_frozen(batch: TokenBatch) -> torch.Tensor:
         # The profiling executor re-specialises the graph for every new sequence length,

@@ -19,7 +19,7 @@ import torch
 from tqdm import tqdm
 
 from ecomai.device import Placement
-from ecomai.nlu.encoder import Encoder, embed, inference_embedder, load_encoder, tokenize
+from ecomai.nlu.encoder import Encoder, inference_embedder, load_encoder, tokenize
 from ecomai.store.catalog import Product
 
 MAX_DOC_TOKENS = 96
@@ -42,7 +42,7 @@ class SentenceEncoder:
         self._encoder = encoder
         self.fingerprint = fingerprint
         self._cache: OrderedDict[str, torch.Tensor] = OrderedDict()
-        self._embed_one = inference_embedder(encoder)
+        self._embed_batch = inference_embedder(encoder)  # frozen on the CPU: indexing and queries
 
     @classmethod
     def load(cls, path: Path, placement: Placement) -> "SentenceEncoder":
@@ -78,7 +78,7 @@ class SentenceEncoder:
         for start in tqdm(starts, desc="embedding products", unit="batch", disable=not progress):
             chunk = order[start : start + batch_size]
             batch = tokenize(self._encoder.tokenizer, [texts[i] for i in chunk], max_tokens).to(self.device)
-            vectors = embed(self._encoder.model, batch)
+            vectors = self._embed_batch(batch)
             out[torch.tensor(chunk, device=self.device)] = torch.nn.functional.normalize(vectors, dim=-1)
         return out
 
@@ -88,9 +88,7 @@ class SentenceEncoder:
         if cached is not None:
             self._cache.move_to_end(text)
             return cached
-        with torch.inference_mode():
-            batch = tokenize(self._encoder.tokenizer, [text], MAX_QUERY_TOKENS).to(self.device)
-            vector = torch.nn.functional.normalize(self._embed_one(batch), dim=-1)[0].to(self.dtype)
+        vector = self.embed([text], max_tokens=MAX_QUERY_TOKENS)[0]
         self._cache[text] = vector
         if len(self._cache) > QUERY_CACHE:
             self._cache.popitem(last=False)
