@@ -26,7 +26,7 @@ from tqdm import tqdm
 from ecomai.bench.console_seed import EPOCH, seed_log
 from ecomai.bench.stats import percentile
 from ecomai.errors import InvalidInput
-from ecomai.store.conversation_list import SORTS, ConversationQuery, list_conversations, with_preview
+from ecomai.store.conversation_list import ConversationQuery, list_conversations, sort_order, with_preview
 from ecomai.store.conversation_summary import FALLBACK_ACTIONS, FALLBACK_INTENTS
 from ecomai.store.schema import conversations, messages
 
@@ -102,9 +102,7 @@ def naive_statement(query: ConversationQuery, page: int) -> Select:
         where.append(c.handoff_requested.is_(True))
     if query.text.split():  # every word in one message, as ours
         where.append(has(*(m.text.like(f"%{word}%") for word in query.text.split())))
-    column, descending = SORTS[query.sort]
-    order = (c[column].desc(), c.id.desc()) if descending else (c[column].asc(), c.id.asc())
-    return with_preview(select(c.id).where(*where).order_by(*order)
+    return with_preview(select(c.id).where(*where).order_by(*sort_order(query.sort))
                         .offset(page * query.limit).limit(query.limit), query.sort)
 
 

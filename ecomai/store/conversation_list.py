@@ -163,8 +163,15 @@ def _list_statement(query: ConversationQuery, conn: Connection) -> Select:
         # both seek the (sort column, id) index with it; the OR form scans from the top.
         key, bound = tuple_(sort_col, col.id), tuple_(value, row_id)
         where.append(key < bound if descending else key > bound)
-    order = (sort_col.desc(), col.id.desc()) if descending else (sort_col.asc(), col.id.asc())
-    return with_preview(select(col.id).where(*where).order_by(*order).limit(query.limit + 1), query.sort)
+    return with_preview(select(col.id).where(*where).order_by(*sort_order(query.sort)).limit(query.limit + 1),
+                        query.sort)
+
+
+def sort_order(sort: str) -> tuple[ColumnElement, ColumnElement]:
+    """ORDER BY of a ``SORTS`` name: its column, then the id as the tie-break keyset pages need."""
+    column, descending = SORTS[sort]
+    col = conversations.c
+    return (col[column].desc(), col.id.desc()) if descending else (col[column].asc(), col.id.asc())
 
 
 def with_preview(page_ids: Select, sort: str) -> Select:
@@ -181,9 +188,7 @@ def with_preview(page_ids: Select, sort: str) -> Select:
     col, m = conversations.c, messages.c
     preview = (select(m.text).where(m.conversation_id == col.id, m.sender == "user")
                .order_by(m.created_at, m.id).limit(1).scalar_subquery())
-    column, descending = SORTS[sort]
-    order = (col[column].desc(), col.id.desc()) if descending else (col[column].asc(), col.id.asc())
-    return select(conversations, preview.label("preview")).join(page, page.c.id == col.id).order_by(*order)
+    return select(conversations, preview.label("preview")).join(page, page.c.id == col.id).order_by(*sort_order(sort))
 
 
 def _row(r: Any) -> ConversationRow:
