@@ -104,7 +104,7 @@ class ShopNluModel(torch.nn.Module):
         return self
 
     def train(self, mode: bool = True) -> "ShopNluModel":
-        if mode:  # the weights are about to change: a frozen copy of them would not follow
+        if mode:  # the weights are about to change: the exported copy of them would not follow
             self._inference_embed = None
         return super().train(mode)
 
@@ -120,8 +120,8 @@ class ShopNluModel(torch.nn.Module):
 
     def _sentence_vectors(self, batch: TokenBatch) -> torch.Tensor:
         """Training runs the encoder eagerly (gradients); predictions go through
-        :func:`ecomai.nlu.encoder.inference_embedder`, a frozen copy on the CPU that is
-        made once and dropped when training resumes (one message: ~25% less time)."""
+        :func:`ecomai.nlu.encoder.inference_embedder`, an ONNX Runtime copy on the CPU
+        that is made once and dropped when training resumes."""
         if self.training:
             return embed(self.encoder, batch)
         return self._prediction_embedder()(batch)
@@ -220,7 +220,7 @@ class ShopNluModel(torch.nn.Module):
         model.intent_temperature = float(manifest["intent_temperature"])
         model.sentiment_temperature = float(manifest["sentiment_temperature"])
         model.place(placement).eval()
-        model._prediction_embedder()  # traced now, not while the first shopper waits
+        model._prediction_embedder()  # exported now, not while the first shopper waits
         return model
 
 

@@ -42,7 +42,7 @@ class SentenceEncoder:
         self._encoder = encoder
         self.fingerprint = fingerprint
         self._cache: OrderedDict[str, torch.Tensor] = OrderedDict()
-        self._embed_batch = inference_embedder(encoder)  # frozen on the CPU: indexing and queries
+        self._embed_batch = inference_embedder(encoder)  # ONNX Runtime on the CPU: indexing and queries
 
     @classmethod
     def load(cls, path: Path, placement: Placement) -> "SentenceEncoder":

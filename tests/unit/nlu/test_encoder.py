@@ -51,10 +51,11 @@ def test_embedding_does_not_depend_on_padding(tiny_encoder_dir: Path) -> None:
     assert torch.allclose(alone[0], padded[0], atol=1e-5)
 
 
-def test_frozen_inference_gives_the_eager_vectors(tiny_encoder_dir: Path) -> None:
+def test_onnx_inference_gives_the_eager_vectors(tiny_encoder_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     encoder = load_encoder(tiny_encoder_dir, choose_placement("cpu"))
     encoder.model.eval()
     fast = inference_embedder(encoder)
+    assert "stays eager" not in caplog.text  # the ONNX Runtime path, not the fallback
     texts = ["hello", "where is my order now", "a third text that is longer than the other two"]
     with torch.inference_mode():
         for batch in (tokenize(encoder.tokenizer, texts[:1], 64), tokenize(encoder.tokenizer, texts, 64)):
@@ -62,14 +63,16 @@ def test_frozen_inference_gives_the_eager_vectors(tiny_encoder_dir: Path) -> Non
     assert not encoder.model.training
 
 
-def test_an_untraceable_encoder_stays_eager(tiny_encoder_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexportable_encoder_stays_eager(tiny_encoder_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                             caplog: pytest.LogCaptureFixture) -> None:
     encoder = load_encoder(tiny_encoder_dir, choose_placement("cpu"))
 
     def refuse(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("cannot trace this")
+        raise RuntimeError("cannot export this")
 
-    monkeypatch.setattr(torch.jit, "trace", refuse)
+    monkeypatch.setattr(torch.onnx, "export", refuse)
     fallback = inference_embedder(encoder)
+    assert "encoder stays eager" in caplog.text and "cannot export this" in caplog.text
     batch = tokenize(encoder.tokenizer, ["hello there"], 64)
     encoder.model.eval()
     with torch.inference_mode():

@@ -111,7 +111,7 @@ def test_cuda_placement_is_half_precision_and_agrees(saved_dir: Path, tiny_model
 def test_predictions_follow_the_weights_once_training_resumes(tiny_encoder_dir: Path) -> None:
     model, _ = train_nlu(INTENTS, SENTIMENTS, replace(TINY_OPTIONS, epochs=2), encoder_dir=tiny_encoder_dir,
                          progress=False)
-    before = model.predict(MESSAGES)  # through the frozen copy of the encoder
+    before = model.predict(MESSAGES)  # through the exported copy of the encoder
     batch = model.tokenize(MESSAGES)
     with torch.inference_mode():
         eager = model.intent_head(embed(model.encoder, batch))
