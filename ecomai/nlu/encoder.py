@@ -213,6 +213,7 @@ def _onnx_session(encoder: Encoder) -> OnnxEmbed:
     try:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # TracerWarnings and the exporter's notices: checked below
+            # the wrapper in eval mode too: the exporter restores the wrapper's mode, recursively
             torch.onnx.export(_Pooled(encoder.model).eval(), (exported_on.input_ids, exported_on.attention_mask),
                               graph, dynamo=False, opset_version=17, input_names=["input_ids", "attention_mask"],
                               output_names=["vectors"], dynamic_axes={"input_ids": token_axes,
