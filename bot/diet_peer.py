@@ -76,28 +76,33 @@ def run(train_csv: Path, test_csv: Path, epochs: int | None, seed: int) -> dict:
         train_seconds = time.perf_counter() - started
         if model_path is None:
             raise RuntimeError("rasa train_nlu produced no model")
-        predicted, latencies, seconds = asyncio.run(_parse_all(model_path, [text for text, _ in test]))
-    result = score_run([label for _, label in test], predicted, train_seconds, latencies, len(test), seconds)
+        predicted, confidences, latencies, seconds = asyncio.run(_parse_all(model_path, [text for text, _ in test]))
+    result = score_run([label for _, label in test], predicted, train_seconds, latencies, len(test), seconds,
+                       confidences)
     result.update(epochs=diet_epochs(pipeline), pipeline=[c["name"] for c in pipeline],
                   note="Rasa parses one message at a time; msg/s is sequential parsing")
     return result
 
 
-async def _parse_all(model_path: str, texts: Sequence[str]) -> tuple[list[str], list[float], float]:
-    """Intent of every text, one ``parse_message`` at a time, with each call's latency."""
+async def _parse_all(model_path: str,
+                     texts: Sequence[str]) -> tuple[list[str], list[float], list[float], float]:
+    """Intent and confidence of every text, one ``parse_message`` at a time, with each
+    call's latency."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(model_path)
     for text in texts[:WARM_UP]:
         await agent.parse_message(text)
-    predicted, latencies = [], []
+    predicted, confidences, latencies = [], [], []
     started = time.perf_counter()
     for text in texts:
         begin = time.perf_counter()
         parsed = await agent.parse_message(text)
         latencies.append(time.perf_counter() - begin)
-        predicted.append((parsed.get("intent") or {}).get("name") or "")
-    return predicted, latencies, time.perf_counter() - started
+        intent = parsed.get("intent") or {}
+        predicted.append(intent.get("name") or "")
+        confidences.append(float(intent.get("confidence") or 0.0))
+    return predicted, confidences, latencies, time.perf_counter() - started
 
 
 def main(argv: Sequence[str] | None = None) -> int:

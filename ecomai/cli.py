@@ -146,13 +146,16 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when there is one")
     parser.add_argument("--encoder", type=Path, help="BERT-style model directory (default: all-MiniLM-L6-v2)")
+    parser.add_argument("--no-refit", action="store_true",
+                        help="serve the model calibrated on the held-out tenth instead of training it again "
+                             "on every example (half the training time)")
 
 
 def _train_options(args: argparse.Namespace) -> "TrainOptions":
     from ecomai.nlu.train import TrainOptions
 
     return TrainOptions(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
-                        device=args.device)
+                        device=args.device, refit=not args.no_refit)
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -76,15 +76,18 @@ def run_nlu_bench(options: NluBenchOptions, progress: bool = True) -> dict[str, 
 
 def bench_ours(train: list[tuple[str, str]], test: list[tuple[str, str]], options: NluBenchOptions,
                progress: bool) -> dict[str, Any]:
-    """Fine-tune intent-only, then accuracy (batched), single-message latency and throughput."""
+    """Fine-tune intent-only as the bot does (calibrate on a held-out tenth, then refit on
+    every example, unless ``--no-refit``), then accuracy and calibration (batched),
+    single-message latency and throughput."""
     model, report = train_nlu(train, None, options.train, options.encoder_dir, progress)
     texts = [text for text, _ in test]
     started = time.perf_counter()
-    predicted = [p.intent for p in model.predict(texts, batch_size=BATCH_SIZE)]
+    predictions = model.predict(texts, batch_size=BATCH_SIZE)
     batch_seconds = time.perf_counter() - started
-    row = score_run([label for _, label in test], predicted, report.train_seconds,
-                    single_message_latencies(model, texts), len(texts), batch_seconds)
-    row.update(device=report.device, validation=report.intent.__dict__, steps=report.steps)
+    row = score_run([label for _, label in test], [p.intent for p in predictions], report.train_seconds,
+                    single_message_latencies(model, texts), len(texts), batch_seconds,
+                    [p.confidence for p in predictions])
+    row.update(device=report.device, validation=report.intent.__dict__, steps=report.steps, refitted=report.refitted)
     return row
 
 

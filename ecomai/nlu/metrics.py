@@ -30,8 +30,7 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
 
 
 def expected_calibration_error(probs: np.ndarray, gold: np.ndarray, bins: int = 15) -> float:
-    """ECE: |accuracy - confidence| of the top label, averaged over equal-width confidence
-    bins weighted by their share of examples (Guo et al. 2017).
+    """ECE of class probabilities: see :func:`top_label_calibration_error`.
 
     Args:
         probs: [N, C] class probabilities.
@@ -40,8 +39,21 @@ def expected_calibration_error(probs: np.ndarray, gold: np.ndarray, bins: int = 
     """
     if probs.ndim != 2 or len(probs) != len(gold) or len(gold) == 0:
         raise InvalidInput("probs must be [N, C] and gold [N] with N > 0")
-    confidence = probs.max(axis=1)
-    correct = probs.argmax(axis=1) == gold
+    return top_label_calibration_error(probs.max(axis=1), probs.argmax(axis=1) == gold, bins)
+
+
+def top_label_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 15) -> float:
+    """ECE: |accuracy - confidence| of the top label, averaged over equal-width confidence
+    bins weighted by their share of examples (Guo et al. 2017). Takes only the top label's
+    confidence, so it also scores classifiers that report a top-k ranking (Rasa's).
+
+    Args:
+        confidence: [N] reported probability of each predicted label.
+        correct: [N] whether that label was right.
+        bins: number of confidence bins over (0, 1].
+    """
+    if confidence.ndim != 1 or confidence.shape != correct.shape or len(confidence) == 0:
+        raise InvalidInput("confidence and correct must both be [N] with N > 0")
     edges = np.linspace(0.0, 1.0, bins + 1)
     ece = 0.0
     for low, high in zip(edges[:-1], edges[1:]):

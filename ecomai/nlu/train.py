@@ -1,5 +1,6 @@
 """Joint fine-tuning of the encoder with the intent and sentiment heads, then
-temperature calibration of each head on a held-out split.
+temperature calibration of each head on a held-out split, then (by default) the same
+fine-tuning again on every example, keeping the temperatures.
 
 Each optimiser step sees one task's batch and that head's loss; batches of both tasks
 are shuffled together, so the shared encoder learns features that serve both heads.
@@ -13,7 +14,7 @@ import random
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -51,8 +52,15 @@ class TrainOptions:
         seed: seeds Python, numpy and torch; the same data and options give the same model.
         validation_fraction: share of each label held out for calibration and metrics.
         dropout: dropout on the sentence vector during training.
+        label_smoothing: share of each target spread over the other labels (both heads).
         max_steps: stop after this many steps (smoke tests); None runs all epochs.
         device: "cpu", "cuda" or None (``ecomai.device.choose_placement`` decides).
+        refit: after calibrating, fine-tune again from the pretrained encoder on every
+            example (held-out ones included) with the same seed and schedule, and serve
+            that model with the temperatures fitted on the first one. The held-out tenth
+            then teaches the model too (banking77: 93.31% -> 93.54%, see the README), for
+            twice the training time; scikit-learn's ``CalibratedClassifierCV(ensemble=False)``
+            refits the same way. Ignored when nothing is held out.
     """
 
     epochs: int = 5
@@ -65,8 +73,10 @@ class TrainOptions:
     seed: int = 42
     validation_fraction: float = 0.1
     dropout: float = 0.1
+    label_smoothing: float = 0.0
     max_steps: int | None = None
     device: str | None = None
+    refit: bool = True
 
     def __post_init__(self) -> None:
         problems = [
@@ -79,6 +89,7 @@ class TrainOptions:
             "8 <= max_length <= 512" if not 8 <= self.max_length <= 512 else "",
             "0 <= validation_fraction < 0.5" if not 0 <= self.validation_fraction < 0.5 else "",
             "0 <= dropout < 1" if not 0 <= self.dropout < 1 else "",
+            "0 <= label_smoothing < 1" if not 0 <= self.label_smoothing < 1 else "",
             "max_steps >= 1" if self.max_steps is not None and self.max_steps < 1 else "",
         ]
         wrong = [p for p in problems if p]
@@ -109,7 +120,15 @@ class HeadReport:
 
 @dataclass(frozen=True)
 class TrainReport:
-    """What training did and how well the result does on held-out data."""
+    """What training did and how well the result does on held-out data.
+
+    Attributes:
+        train_seconds: optimiser wall time of every pass (both, when refitted).
+        steps: optimiser steps of the model that is served.
+        refitted: the served model was trained again on every example (see
+            ``TrainOptions.refit``); the head reports then describe the first pass,
+            the one whose held-out split fitted the temperatures.
+    """
 
     train_seconds: float
     steps: int
@@ -117,6 +136,7 @@ class TrainReport:
     intent: HeadReport
     sentiment: HeadReport | None
     options: TrainOptions
+    refitted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,7 +146,8 @@ def train_nlu(intent_examples: Sequence[Example], sentiment_examples: Sequence[E
               options: TrainOptions = TrainOptions(), encoder_dir: Path | None = None,
               progress: bool = True) -> tuple[ShopNluModel, TrainReport]:
     """Fine-tune the encoder with an intent head (and a sentiment head when
-    ``sentiment_examples`` are given), then calibrate each head.
+    ``sentiment_examples`` are given), calibrate each head, then refit on every example
+    when ``options.refit`` says so.
 
     Args:
         intent_examples: (text, intent) pairs; at least two intents.
@@ -139,10 +160,27 @@ def train_nlu(intent_examples: Sequence[Example], sentiment_examples: Sequence[E
         The model, placed for serving (fp16 on CUDA), and its :class:`TrainReport`.
     """
     _check_examples(intent_examples, sentiment_examples)
+    encoder_dir = encoder_dir or default_encoder_dir()
+    model, report = _train_and_calibrate(intent_examples, sentiment_examples, options, encoder_dir, progress)
+    held_out = report.intent.n_validation + (report.sentiment.n_validation if report.sentiment else 0)
+    if not options.refit or not held_out:
+        return model, report
+    temperatures = (model.intent_temperature, model.sentiment_temperature)
+    del model  # the first pass only fitted the temperatures: free its memory before the second
+    every_example = replace(options, validation_fraction=0.0)
+    model, full = _train_and_calibrate(intent_examples, sentiment_examples, every_example, encoder_dir, progress)
+    model.intent_temperature, model.sentiment_temperature = temperatures
+    return model, replace(report, train_seconds=round(report.train_seconds + full.train_seconds, 2),
+                          steps=full.steps, refitted=True)
+
+
+def _train_and_calibrate(intent_examples: Sequence[Example], sentiment_examples: Sequence[Example] | None,
+                         options: TrainOptions, encoder_dir: Path, progress: bool) -> tuple[ShopNluModel, TrainReport]:
+    """One pass: split off ``options.validation_fraction``, fine-tune, fit temperatures."""
     serving = choose_placement(options.device)
     training = Placement(serving.device, torch.float32)  # fp32 master weights; autocast on CUDA
     with _seeded(options.seed):
-        encoder = load_encoder(encoder_dir or default_encoder_dir(), training)
+        encoder = load_encoder(encoder_dir, training)
         intent_labels = sorted({label for _, label in intent_examples})
         sentiment_labels = SENTIMENT_LABELS if sentiment_examples else None
         model = ShopNluModel(encoder, intent_labels, sentiment_labels, options.max_length, options.dropout)
@@ -196,7 +234,7 @@ def _fit(model: ShopNluModel, train: dict[str, list[Example]], options: TrainOpt
             if step == total:
                 break
             gold = torch.tensor([label_index[task][label] for _, label in batch], device=model.device)
-            loss = _loss(model, task, [text for text, _ in batch], gold)
+            loss = _loss(model, task, [text for text, _ in batch], gold, options.label_smoothing)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -210,14 +248,15 @@ def _fit(model: ShopNluModel, train: dict[str, list[Example]], options: TrainOpt
     return step
 
 
-def _loss(model: ShopNluModel, task: str, texts: list[str], gold: torch.Tensor) -> torch.Tensor:
+def _loss(model: ShopNluModel, task: str, texts: list[str], gold: torch.Tensor,
+          label_smoothing: float) -> torch.Tensor:
     """Cross-entropy of ``task``'s head; bf16 autocast on GPUs that support it."""
     use_bf16 = model.device.type == "cuda" and torch.cuda.is_bf16_supported()
     with torch.autocast(device_type=model.device.type, dtype=torch.bfloat16, enabled=use_bf16):
         out = model.logits(model.tokenize(texts))
     logits = out.intent if task == INTENT else out.sentiment
     assert logits is not None  # a sentiment batch exists only when the head does
-    return torch.nn.functional.cross_entropy(logits.float(), gold)
+    return torch.nn.functional.cross_entropy(logits.float(), gold, label_smoothing=label_smoothing)
 
 
 def _optimizer(model: ShopNluModel, options: TrainOptions) -> torch.optim.AdamW:

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import ast
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 
 from ecomai.errors import InvalidInput
 from ecomai.nlu.train import GROUP_WINDOW, TrainOptions, length_grouped_batches, stratified_split, train_nlu
@@ -62,6 +64,27 @@ def test_report_says_what_training_did(tiny_encoder_dir: Path) -> None:
     assert report.sentiment is not None and report.sentiment.n_validation > 0
     assert report.intent.ece_before is not None and report.intent.temperature > 0
     assert report.to_dict()["options"]["max_steps"] == 3
+
+
+def test_refit_serves_a_model_of_every_example_with_the_held_out_temperatures(tiny_encoder_dir: Path) -> None:
+    """The refitted model is the one trained on every example (the same weights as a run
+    that holds nothing out), carrying the temperatures and held-out report of the
+    calibrated first pass."""
+    def train(options: TrainOptions):
+        return train_nlu(INTENTS, SENTIMENTS, options, encoder_dir=tiny_encoder_dir, progress=False)
+
+    refitted, report = train(TINY_OPTIONS)
+    first, first_report = train(replace(TINY_OPTIONS, refit=False))
+    every, every_report = train(replace(TINY_OPTIONS, validation_fraction=0.0))
+    assert report.refitted and not first_report.refitted and not every_report.refitted
+    assert report.intent == first_report.intent and report.sentiment == first_report.sentiment
+    assert report.steps == every_report.steps > first_report.steps
+    assert (refitted.intent_temperature, refitted.sentiment_temperature) == \
+        (first.intent_temperature, first.sentiment_temperature) != (1.0, 1.0)
+    batch = refitted.tokenize(["where is my order", "i love it", "refund my shoes"])
+    with torch.inference_mode():
+        assert torch.allclose(refitted.logits(batch).intent, every.logits(batch).intent, atol=1e-5)
+        assert not torch.allclose(refitted.logits(batch).intent, first.logits(batch).intent, atol=1e-3)
 
 
 def test_serving_modules_do_not_import_training() -> None:
