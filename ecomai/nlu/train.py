@@ -52,7 +52,6 @@ class TrainOptions:
         seed: seeds Python, numpy and torch; the same data and options give the same model.
         validation_fraction: share of each label held out for calibration and metrics.
         dropout: dropout on the sentence vector during training.
-        label_smoothing: share of each target spread over the other labels (both heads).
         max_steps: stop after this many steps (smoke tests); None runs all epochs.
         device: "cpu", "cuda" or None (``ecomai.device.choose_placement`` decides).
         refit: after calibrating, fine-tune again from the pretrained encoder on every
@@ -73,7 +72,6 @@ class TrainOptions:
     seed: int = 42
     validation_fraction: float = 0.1
     dropout: float = 0.1
-    label_smoothing: float = 0.0
     max_steps: int | None = None
     device: str | None = None
     refit: bool = True
@@ -89,7 +87,6 @@ class TrainOptions:
             "8 <= max_length <= 512" if not 8 <= self.max_length <= 512 else "",
             "0 <= validation_fraction < 0.5" if not 0 <= self.validation_fraction < 0.5 else "",
             "0 <= dropout < 1" if not 0 <= self.dropout < 1 else "",
-            "0 <= label_smoothing < 1" if not 0 <= self.label_smoothing < 1 else "",
             "max_steps >= 1" if self.max_steps is not None and self.max_steps < 1 else "",
         ]
         wrong = [p for p in problems if p]
@@ -234,7 +231,7 @@ def _fit(model: ShopNluModel, train: dict[str, list[Example]], options: TrainOpt
             if step == total:
                 break
             gold = torch.tensor([label_index[task][label] for _, label in batch], device=model.device)
-            loss = _loss(model, task, [text for text, _ in batch], gold, options.label_smoothing)
+            loss = _loss(model, task, [text for text, _ in batch], gold)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -248,15 +245,14 @@ def _fit(model: ShopNluModel, train: dict[str, list[Example]], options: TrainOpt
     return step
 
 
-def _loss(model: ShopNluModel, task: str, texts: list[str], gold: torch.Tensor,
-          label_smoothing: float) -> torch.Tensor:
+def _loss(model: ShopNluModel, task: str, texts: list[str], gold: torch.Tensor) -> torch.Tensor:
     """Cross-entropy of ``task``'s head; bf16 autocast on GPUs that support it."""
     use_bf16 = model.device.type == "cuda" and torch.cuda.is_bf16_supported()
     with torch.autocast(device_type=model.device.type, dtype=torch.bfloat16, enabled=use_bf16):
         out = model.logits(model.tokenize(texts))
     logits = out.intent if task == INTENT else out.sentiment
     assert logits is not None  # a sentiment batch exists only when the head does
-    return torch.nn.functional.cross_entropy(logits.float(), gold, label_smoothing=label_smoothing)
+    return torch.nn.functional.cross_entropy(logits.float(), gold)
 
 
 def _optimizer(model: ShopNluModel, options: TrainOptions) -> torch.optim.AdamW:
