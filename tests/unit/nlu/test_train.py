@@ -9,7 +9,9 @@ import pytest
 import torch
 
 from ecomai.errors import InvalidInput
-from ecomai.nlu.train import GROUP_WINDOW, TrainOptions, length_grouped_batches, stratified_split, train_nlu
+from ecomai.nlu.model import ShopNluModel
+from ecomai.nlu.train import (GROUP_WINDOW, TrainOptions, TrainReport, length_grouped_batches, stratified_split,
+                              train_nlu)
 
 from .conftest import INTENTS, SENTIMENTS, TINY_OPTIONS
 
@@ -70,7 +72,7 @@ def test_refit_serves_a_model_of_every_example_with_the_held_out_temperatures(ti
     """The refitted model is the one trained on every example (the same weights as a run
     that holds nothing out), carrying the temperatures and held-out report of the
     calibrated first pass."""
-    def train(options: TrainOptions):
+    def train(options: TrainOptions) -> tuple[ShopNluModel, TrainReport]:
         return train_nlu(INTENTS, SENTIMENTS, options, encoder_dir=tiny_encoder_dir, progress=False)
 
     refitted, report = train(TINY_OPTIONS)
