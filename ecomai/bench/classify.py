@@ -40,7 +40,7 @@ def score_run(gold: Sequence[str], predicted: Sequence[str], train_seconds: floa
 _COLUMNS: tuple[Column, ...] = (
     ("accuracy", 10, lambda r: f"{r['accuracy'] * 100:.2f}%"),
     ("macro-F1", 10, lambda r: f"{r['macro_f1'] * 100:.2f}"),
-    ("ECE", 8, lambda r: f"{r['ece']:.3f}" if r.get("ece") is not None else "-"),
+    ("ECE", 8, lambda r: f"{r['ece']:.3f}"),
     ("train s", 10, lambda r: f"{r['train_seconds']:.0f}"),
     ("p50 ms", 9, lambda r: f"{r['latency_ms']['p50']:.1f}"),
     ("p95 ms", 9, lambda r: f"{r['latency_ms']['p95']:.1f}"),
