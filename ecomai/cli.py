@@ -149,13 +149,19 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-refit", action="store_true",
                         help="serve the model calibrated on the held-out tenth instead of training it again "
                              "on every example (half the training time)")
+    parser.add_argument("--teachers", type=int, default=0,
+                        help="fine-tune this many models with other seeds first and distil their averaged "
+                             "probabilities into the served one (N more passes of training, none per message)")
+    parser.add_argument("--distill-temperature", type=float, default=4.0,
+                        help="softmax temperature of the distillation targets")
 
 
 def _train_options(args: argparse.Namespace) -> "TrainOptions":
     from ecomai.nlu.train import TrainOptions
 
     return TrainOptions(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
-                        device=args.device, refit=not args.no_refit)
+                        device=args.device, refit=not args.no_refit, teachers=args.teachers,
+                        distill_temperature=args.distill_temperature)
 
 
 def _train(args: argparse.Namespace) -> int:

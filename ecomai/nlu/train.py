@@ -1,6 +1,7 @@
 """Joint fine-tuning of the encoder with the intent and sentiment heads, then
 temperature calibration of each head on a held-out split, then (by default) the same
-fine-tuning again on every example, keeping the temperatures.
+fine-tuning again on every example, keeping the temperatures. Optionally, teachers
+fine-tuned first with other seeds add soft targets to the loss (``ecomai.nlu.distill``).
 
 Each optimiser step sees one task's batch and that head's loss; batches of both tasks
 are shuffled together, so the shared encoder learns features that serve both heads.
@@ -26,6 +27,7 @@ from ecomai.device import Placement, choose_placement
 from ecomai.errors import InvalidInput
 from ecomai.nlu.calibration import fit_temperature
 from ecomai.nlu.data import SENTIMENT_LABELS, Example
+from ecomai.nlu.distill import SoftTargets, average_tempered, distillation_loss
 from ecomai.nlu.encoder import default_encoder_dir, load_encoder
 from ecomai.nlu.metrics import accuracy, expected_calibration_error, macro_f1
 from ecomai.nlu.model import ShopNluModel
@@ -60,6 +62,16 @@ class TrainOptions:
             then teaches the model too (banking77: 93.31% -> 93.54%, see the README), for
             twice the training time; scikit-learn's ``CalibratedClassifierCV(ensemble=False)``
             refits the same way. Ignored when nothing is held out.
+        teachers: 0 trains on the gold labels alone. N > 0 first fine-tunes N models on
+            every example with seeds ``seed``, ``seed + 1``, ... (this recipe, no
+            calibration), then trains the served model on the gold labels and the
+            teachers' mean probabilities (see ``ecomai.nlu.distill``): N more passes of
+            training time, no cost per message. The teachers have seen the held-out tenth,
+            so the calibration pass's held-out accuracy reads slightly high; the
+            temperature fitted there is checked on the test set by ``ecomai bench nlu``.
+        distill_temperature: softens teachers and student alike (the README says how
+            the default was chosen).
+        distill_weight: share of the soft-target term in the loss.
     """
 
     epochs: int = 5
@@ -75,6 +87,9 @@ class TrainOptions:
     max_steps: int | None = None
     device: str | None = None
     refit: bool = True
+    teachers: int = 0
+    distill_temperature: float = 4.0
+    distill_weight: float = 0.5
 
     def __post_init__(self) -> None:
         problems = [
@@ -88,6 +103,9 @@ class TrainOptions:
             "0 <= validation_fraction < 0.5" if not 0 <= self.validation_fraction < 0.5 else "",
             "0 <= dropout < 1" if not 0 <= self.dropout < 1 else "",
             "max_steps >= 1" if self.max_steps is not None and self.max_steps < 1 else "",
+            "0 <= teachers <= 8" if not 0 <= self.teachers <= 8 else "",
+            "distill_temperature > 0" if self.distill_temperature <= 0 else "",
+            "0 < distill_weight <= 1" if not 0 < self.distill_weight <= 1 else "",
         ]
         wrong = [p for p in problems if p]
         if wrong:
@@ -120,7 +138,8 @@ class TrainReport:
     """What training did and how well the result does on held-out data.
 
     Attributes:
-        train_seconds: optimiser wall time of every pass (both, when refitted).
+        train_seconds: optimiser wall time of every pass (teachers' and both of the
+            served model's, when refitted).
         steps: optimiser steps of the model that is served.
         refitted: the served model was trained again on every example (see
             ``TrainOptions.refit``); the head reports then describe the first pass,
@@ -143,7 +162,8 @@ def train_nlu(intent_examples: Sequence[Example], sentiment_examples: Sequence[E
               options: TrainOptions = TrainOptions(), encoder_dir: Path | None = None,
               progress: bool = True) -> tuple[ShopNluModel, TrainReport]:
     """Fine-tune the encoder with an intent head (and a sentiment head when
-    ``sentiment_examples`` are given), calibrate each head, then refit on every example
+    ``sentiment_examples`` are given), from teachers' soft targets too when
+    ``options.teachers`` asks for them, calibrate each head, then refit on every example
     when ``options.refit`` says so.
 
     Args:
@@ -158,21 +178,54 @@ def train_nlu(intent_examples: Sequence[Example], sentiment_examples: Sequence[E
     """
     _check_examples(intent_examples, sentiment_examples)
     encoder_dir = encoder_dir or default_encoder_dir()
-    model, report = _train_and_calibrate(intent_examples, sentiment_examples, options, encoder_dir, progress)
+    teacher_seconds = 0.0
+    soft_targets = None
+    if options.teachers:
+        soft_targets, teacher_seconds = _teach(intent_examples, sentiment_examples, options, encoder_dir, progress)
+    model, report = _train_and_calibrate(intent_examples, sentiment_examples, options, encoder_dir, progress,
+                                         soft_targets)
+    report = replace(report, train_seconds=round(report.train_seconds + teacher_seconds, 2))
     held_out = report.intent.n_validation + (report.sentiment.n_validation if report.sentiment else 0)
     if not options.refit or not held_out:
         return model, report
     temperatures = (model.intent_temperature, model.sentiment_temperature)
     del model  # the first pass only fitted the temperatures: free its memory before the second
     every_example = replace(options, validation_fraction=0.0)
-    model, full = _train_and_calibrate(intent_examples, sentiment_examples, every_example, encoder_dir, progress)
+    model, full = _train_and_calibrate(intent_examples, sentiment_examples, every_example, encoder_dir, progress,
+                                       soft_targets)
     model.intent_temperature, model.sentiment_temperature = temperatures
     return model, replace(report, train_seconds=round(report.train_seconds + full.train_seconds, 2),
                           steps=full.steps, refitted=True)
 
 
+def _teach(intent_examples: Sequence[Example], sentiment_examples: Sequence[Example] | None,
+           options: TrainOptions, encoder_dir: Path, progress: bool) -> tuple[SoftTargets, float]:
+    """Fine-tune ``options.teachers`` models on every example, one at a time (only one is
+    ever in memory), and average their softened probabilities on every training text.
+    Returns the targets and the teachers' training seconds."""
+    texts = {INTENT: sorted({text for text, _ in intent_examples}),
+             SENTIMENT: sorted({text for text, _ in sentiment_examples or ()})}
+    texts = {task: task_texts for task, task_texts in texts.items() if task_texts}
+    logits: dict[str, list[torch.Tensor]] = defaultdict(list)
+    seconds = 0.0
+    for member in range(options.teachers):
+        teacher_options = replace(options, seed=options.seed + member, validation_fraction=0.0, teachers=0)
+        teacher, report = _train_and_calibrate(intent_examples, sentiment_examples, teacher_options, encoder_dir,
+                                               progress, None, f"teacher {member + 1}/{options.teachers}")
+        seconds += report.train_seconds
+        for task, task_texts in texts.items():
+            logits[task].append(_logits(teacher, task, task_texts))
+        del teacher
+    return SoftTargets(
+        rows={(task, text): row for task, task_texts in texts.items() for row, text in enumerate(task_texts)},
+        probabilities={task: average_tempered(logits[task], options.distill_temperature) for task in texts},
+        temperature=options.distill_temperature, weight=options.distill_weight), seconds
+
+
 def _train_and_calibrate(intent_examples: Sequence[Example], sentiment_examples: Sequence[Example] | None,
-                         options: TrainOptions, encoder_dir: Path, progress: bool) -> tuple[ShopNluModel, TrainReport]:
+                         options: TrainOptions, encoder_dir: Path, progress: bool,
+                         soft_targets: SoftTargets | None, stage: str = "fine-tuning",
+                         ) -> tuple[ShopNluModel, TrainReport]:
     """One pass: split off ``options.validation_fraction``, fine-tune, fit temperatures."""
     serving = choose_placement(options.device)
     training = Placement(serving.device, torch.float32)  # fp32 master weights; autocast on CUDA
@@ -186,7 +239,8 @@ def _train_and_calibrate(intent_examples: Sequence[Example], sentiment_examples:
         if sentiment_examples:
             splits[SENTIMENT] = stratified_split(sentiment_examples, options.validation_fraction, rng)
         started = time.perf_counter()
-        steps = _fit(model, {task: train for task, (train, _) in splits.items()}, options, rng, progress)
+        steps = _fit(model, {task: train for task, (train, _) in splits.items()}, options, rng, progress,
+                     soft_targets, stage)
         seconds = time.perf_counter() - started
         reports = {task: _calibrate(model, task, train, held_out) for task, (train, held_out) in splits.items()}
     model.place(serving).eval()
@@ -212,8 +266,8 @@ def stratified_split(examples: Sequence[Example], fraction: float,
     return train, held_out
 
 
-def _fit(model: ShopNluModel, train: dict[str, list[Example]], options: TrainOptions,
-         rng: random.Random, progress: bool) -> int:
+def _fit(model: ShopNluModel, train: dict[str, list[Example]], options: TrainOptions, rng: random.Random,
+         progress: bool, soft_targets: SoftTargets | None, stage: str) -> int:
     """Run the optimiser over shuffled single-task batches; returns the number of steps."""
     per_epoch = sum(-(-len(examples) // options.batch_size) for examples in train.values())
     total = min(per_epoch * options.epochs, options.max_steps or per_epoch * options.epochs)
@@ -224,14 +278,14 @@ def _fit(model: ShopNluModel, train: dict[str, list[Example]], options: TrainOpt
     label_index = {INTENT: {label: i for i, label in enumerate(model.intent_labels)},
                    SENTIMENT: {label: i for i, label in enumerate(model.sentiment_labels or ())}}
     model.train()
-    bar = tqdm(total=total, desc="fine-tuning", unit="step", disable=not progress)
+    bar = tqdm(total=total, desc=stage, unit="step", disable=not progress)
     step = 0
     while step < total:
         for task, batch in _epoch_batches(train, options.batch_size, rng):
             if step == total:
                 break
             gold = torch.tensor([label_index[task][label] for _, label in batch], device=model.device)
-            loss = _loss(model, task, [text for text, _ in batch], gold)
+            loss = _loss(model, task, [text for text, _ in batch], gold, soft_targets)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -245,14 +299,19 @@ def _fit(model: ShopNluModel, train: dict[str, list[Example]], options: TrainOpt
     return step
 
 
-def _loss(model: ShopNluModel, task: str, texts: list[str], gold: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy of ``task``'s head; bf16 autocast on GPUs that support it."""
+def _loss(model: ShopNluModel, task: str, texts: list[str], gold: torch.Tensor,
+          soft_targets: SoftTargets | None) -> torch.Tensor:
+    """Cross-entropy of ``task``'s head, mixed with the teachers' soft targets when there
+    are any; bf16 autocast on GPUs that support it."""
     use_bf16 = model.device.type == "cuda" and torch.cuda.is_bf16_supported()
     with torch.autocast(device_type=model.device.type, dtype=torch.bfloat16, enabled=use_bf16):
         out = model.logits(model.tokenize(texts))
     logits = out.intent if task == INTENT else out.sentiment
     assert logits is not None  # a sentiment batch exists only when the head does
-    return torch.nn.functional.cross_entropy(logits.float(), gold)
+    if soft_targets is None:
+        return torch.nn.functional.cross_entropy(logits.float(), gold)
+    return distillation_loss(logits.float(), gold, soft_targets.for_batch(task, texts, model.device),
+                             soft_targets.temperature, soft_targets.weight)
 
 
 def _optimizer(model: ShopNluModel, options: TrainOptions) -> torch.optim.AdamW:
@@ -302,7 +361,7 @@ def _calibrate(model: ShopNluModel, task: str, train: list[Example], held_out: l
         return HeadReport(len(train), 0, None, None, None, None, 1.0)
     labels = model.intent_labels if task == INTENT else model.sentiment_labels or ()
     index = {label: i for i, label in enumerate(labels)}
-    logits = _held_out_logits(model, task, [text for text, _ in held_out])
+    logits = _logits(model, task, [text for text, _ in held_out])
     gold = torch.tensor([index[label] for _, label in held_out])
     temperature = fit_temperature(logits, gold)
     if task == INTENT:
@@ -316,7 +375,7 @@ def _calibrate(model: ShopNluModel, task: str, train: list[Example], held_out: l
                       round(_cross_fitted_ece(logits, gold), 4), round(temperature, 4))
 
 
-def _held_out_logits(model: ShopNluModel, task: str, texts: list[str], batch_size: int = 64) -> torch.Tensor:
+def _logits(model: ShopNluModel, task: str, texts: list[str], batch_size: int = 64) -> torch.Tensor:
     """Raw logits [N, C] of ``task``'s head, in eval mode, on the CPU in float32."""
     chunks = []
     with torch.inference_mode():

@@ -28,9 +28,10 @@ def test_ecomai_train_writes_the_model_and_prints_the_report(
     out = tmp_path / "model"
     assert main(["train", "--nlu", str(tmp_path / "nlu.yml"), "--sentiment", str(sentiment_dir),
                  "--out", str(out), "--epochs", "2", "--batch-size", "8", "--device", "cpu",
-                 "--encoder", str(tiny_encoder_dir)]) == 0
+                 "--encoder", str(tiny_encoder_dir), "--teachers", "1", "--distill-temperature", "2"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["model_dir"] == str(out) and report["sentiment"]["n_train"] > 0
+    assert (report["options"]["teachers"], report["options"]["distill_temperature"]) == (1, 2.0)
     model = ShopNluModel.load(out)
     assert set(model.intent_labels) == {"order_status", "return_item", "greet"}
     assert model.sentiment_labels == ("negative", "neutral", "positive")

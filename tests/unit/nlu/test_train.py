@@ -19,6 +19,7 @@ from .conftest import INTENTS, SENTIMENTS, TINY_OPTIONS
 @pytest.mark.parametrize("bad", [
     {"epochs": 0}, {"batch_size": 0}, {"learning_rate": 0}, {"warmup": 1.0}, {"max_length": 4},
     {"validation_fraction": 0.6}, {"dropout": 1.0}, {"max_steps": 0}, {"weight_decay": -1},
+    {"teachers": -1}, {"distill_temperature": 0}, {"distill_weight": 0}, {"distill_weight": 1.5},
 ])
 def test_options_are_checked(bad: dict) -> None:
     with pytest.raises(InvalidInput):
@@ -87,6 +88,25 @@ def test_refit_serves_a_model_of_every_example_with_the_held_out_temperatures(ti
     with torch.inference_mode():
         assert torch.allclose(refitted.logits(batch).intent, every.logits(batch).intent, atol=1e-5)
         assert not torch.allclose(refitted.logits(batch).intent, first.logits(batch).intent, atol=1e-3)
+
+
+def test_teachers_change_the_served_model_and_count_in_training_time(tiny_encoder_dir: Path) -> None:
+    """Distillation trains the teachers first (their seconds are reported), then a student
+    with the same seed and schedule as the plain run, whose weights the soft targets move."""
+    options = replace(TINY_OPTIONS, refit=False)
+    plain, plain_report = train_nlu(INTENTS, SENTIMENTS, options, encoder_dir=tiny_encoder_dir, progress=False)
+    distilled, report = train_nlu(INTENTS, SENTIMENTS, replace(options, teachers=2), encoder_dir=tiny_encoder_dir,
+                                  progress=False)
+    assert report.steps == plain_report.steps
+    assert report.train_seconds > plain_report.train_seconds
+    assert report.options.teachers == 2 and report.intent.temperature > 0
+    batch = plain.tokenize(["where is my order", "i love it", "refund my shoes"])
+    with torch.inference_mode():
+        assert not torch.allclose(plain.logits(batch).intent, distilled.logits(batch).intent, atol=1e-4)
+        assert not torch.allclose(plain.logits(batch).sentiment, distilled.logits(batch).sentiment, atol=1e-4)
+    again, _ = train_nlu(INTENTS, SENTIMENTS, replace(options, teachers=2), encoder_dir=tiny_encoder_dir,
+                         progress=False)
+    assert again.predict(["where is my order", "i love it"]) == distilled.predict(["where is my order", "i love it"])
 
 
 def test_serving_modules_do_not_import_training() -> None:
