@@ -23,6 +23,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import ecomai.nlu
 from ecomai.config import REPO_ROOT
 from ecomai.nlu.data import read_sentiment_data, sentiment_files
 from ecomai.nlu.model import ShopNluModel
@@ -31,6 +32,7 @@ from ecomai.nlu.train import TrainOptions, train_nlu
 logger = logging.getLogger(__name__)
 
 SENTIMENT = "sentiment"  # key in the parse data: {"label": ..., "score": ...}
+TRAINING_CODE = Path(ecomai.nlu.__file__).resolve().parent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -49,13 +51,15 @@ class ShopIntentSentimentClassifier(GraphComponent, IntentClassifier):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        """Retrain when the sentiment data changes (a file edited, added or removed):
-        Rasa's cache only sees nlu.yml."""
-        path = _resolve(config.get("sentiment_data"))
-        if not path or not path.exists():
-            return None
+        """Retrain when the sentiment data changes (a file edited, added or removed) or
+        the training code in ``ecomai/nlu`` does: Rasa's cache sees only nlu.yml and
+        this component's config, so it would otherwise keep serving a model that the
+        current code would no longer train."""
         digest = hashlib.sha256()
-        for file in sentiment_files(path):
+        for file in sorted(TRAINING_CODE.glob("*.py")):
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+        path = _resolve(config.get("sentiment_data"))
+        for file in sentiment_files(path) if path and path.exists() else ():
             digest.update(file.name.encode() + b"\0" + file.read_bytes())
         return digest.hexdigest()
 

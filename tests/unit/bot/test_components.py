@@ -12,6 +12,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import components
 from bot.components import ShopIntentSentimentClassifier
 from tests.unit.nlu.conftest import INTENTS, SENTIMENTS, one_torch_thread, tiny_encoder_dir  # noqa: F401 - fixtures
 
@@ -56,6 +57,19 @@ def test_fingerprint_follows_the_sentiment_data(config: dict) -> None:
     before = ShopIntentSentimentClassifier.fingerprint_addon(config)
     Path(config["sentiment_data"]).write_text("text,label,intensity\nchanged,neutral,1\n")
     assert before and ShopIntentSentimentClassifier.fingerprint_addon(config) != before
+
+
+def test_fingerprint_follows_the_training_code(config: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code = tmp_path / "nlu_code"
+    code.mkdir()
+    (code / "train.py").write_text("EPOCHS = 5\n")
+    monkeypatch.setattr(components, "TRAINING_CODE", code)
+    before = ShopIntentSentimentClassifier.fingerprint_addon(config)
+    (code / "train.py").write_text("EPOCHS = 6\n")
+    after = ShopIntentSentimentClassifier.fingerprint_addon(config)
+    assert after != before
+    without_sentiment = ShopIntentSentimentClassifier.fingerprint_addon({**config, "sentiment_data": None})
+    assert without_sentiment and without_sentiment != after  # the code alone still decides
 
 
 def test_fingerprint_of_a_directory_follows_each_of_its_csvs(config: dict, tmp_path: Path) -> None:
