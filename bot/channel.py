@@ -31,6 +31,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 from websockets.exceptions import ConnectionClosed
 
+from bot.components import forget_prediction, predict_ahead
 from ecomai.chat import protocol
 from ecomai.chat.identity import verify_customer_token
 from ecomai.chat.outbox import Outbox, OutboxLimits
@@ -447,6 +448,7 @@ class EcomaiWebsocketInput(InputChannel):
     ) -> None:
         started = time.perf_counter()
         try:
+            await predict_ahead(message.message_id, message.text or "")
             await on_new_message(message)
         except Exception:
             logger.exception("bot failed on a turn session=%s", message.sender_id)
@@ -457,6 +459,8 @@ class EcomaiWebsocketInput(InputChannel):
             if isinstance(message.output_channel, EcomaiOutputChannel) and message.output_channel.sent == 0:
                 logger.warning("turn ended without a reply session=%s", message.sender_id)
                 await conn.send(protocol.encode_error(protocol.BOT_UNAVAILABLE, message_id))
+        finally:
+            forget_prediction(message.message_id)
         await conn.send(protocol.encode_turn_complete(message_id))
         elapsed_ms = (time.perf_counter() - started) * 1000
         logger.debug("turn done session=%s ms=%.1f", message.sender_id, elapsed_ms)

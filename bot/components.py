@@ -12,7 +12,7 @@ import hashlib
 import logging
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -26,7 +26,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 import ecomai.nlu
 from ecomai.config import REPO_ROOT
 from ecomai.nlu.data import read_sentiment_data, sentiment_files
-from ecomai.nlu.model import ShopNluModel
+from ecomai.nlu.model import NluPrediction, ShopNluModel
+from ecomai.nlu.serving import BatchedPredictor
 from ecomai.nlu.train import TrainOptions, train_nlu
 
 logger = logging.getLogger(__name__)
@@ -94,13 +95,20 @@ class ShopIntentSentimentClassifier(GraphComponent, IntentClassifier):
              execution_context: ExecutionContext, **kwargs: Any) -> "ShopIntentSentimentClassifier":
         with model_storage.read_from(resource) as directory:
             model = ShopNluModel.load(Path(directory))
+        _serve(model)
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Classify all messages in one batch (Rasa hands us the ones that arrived together)."""
+        """Attach intent, ranking and sentiment: the channel's batched prediction where it
+        made one for this message with this model (see :func:`predict_ahead`), else one
+        computed here for all the messages without one."""
         if self._model is None or not messages:
             return messages
-        predictions = self._model.predict([m.get(TEXT) or "" for m in messages])
+        texts = [m.get(TEXT) or "" for m in messages]
+        predictions = [self._ready_prediction(m.get("message_id"), text) for m, text in zip(messages, texts)]
+        missing = [i for i, prediction in enumerate(predictions) if prediction is None]
+        for i, prediction in zip(missing, self._model.predict([texts[i] for i in missing])):
+            predictions[i] = prediction
         ranking_length = self._config["ranking_length"]
         for message, prediction in zip(messages, predictions):
             message.set(INTENT, {"name": prediction.intent, "confidence": prediction.confidence}, add_to_output=True)
@@ -111,6 +119,47 @@ class ShopIntentSentimentClassifier(GraphComponent, IntentClassifier):
                 message.set(SENTIMENT, {"label": prediction.sentiment, "score": prediction.sentiment_score},
                             add_to_output=True)
         return messages
+
+
+    def _ready_prediction(self, message_id: Optional[str], text: str) -> Optional[NluPrediction]:
+        ready = _ready.get(message_id) if message_id else None
+        if ready is None or ready[0] is not self._model or ready[1] != text:
+            return None
+        return ready[2]
+
+
+# The model Rasa loaded last in this process, batched for the websocket channel, and the
+# predictions the channel made with it ahead of Rasa (message id -> model, text, prediction).
+# Both live on the event loop's thread: the channel's coroutines and Rasa's pipeline run there.
+_served: Optional[BatchedPredictor] = None
+_ready: Dict[str, Tuple[ShopNluModel, str, NluPrediction]] = {}
+
+
+def _serve(model: ShopNluModel) -> None:
+    global _served
+    if _served is not None:
+        _served.close()
+    _served = BatchedPredictor(model)
+
+
+async def predict_ahead(message_id: str, text: str) -> None:
+    """Classify ``text`` before Rasa parses it, in one batch with the messages other
+    shoppers sent meanwhile and off the event loop (``ecomai.nlu.serving`` says why);
+    the component then takes this prediction. Call :func:`forget_prediction` when the
+    turn ends. Without a loaded model of ours it does nothing, and if it fails the
+    component classifies the message itself, so a turn never depends on it."""
+    served = _served
+    if served is None or not text:
+        return
+    try:
+        _ready[message_id] = (served.model, text, await served.predict(text))
+    except Exception:
+        logger.exception("batched NLU failed; the pipeline will classify message=%s itself", message_id)
+
+
+def forget_prediction(message_id: str) -> None:
+    """Drop what :func:`predict_ahead` kept for this message (used or not)."""
+    _ready.pop(message_id, None)
 
 
 def _resolve(path: Optional[str]) -> Optional[Path]:

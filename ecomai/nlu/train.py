@@ -62,13 +62,11 @@ class TrainOptions:
             then teaches the model too (banking77: 93.31% -> 93.54%, see the README), for
             twice the training time; scikit-learn's ``CalibratedClassifierCV(ensemble=False)``
             refits the same way. Ignored when nothing is held out.
-        teachers: 0 trains on the gold labels alone. N > 0 first fine-tunes N models on
-            every example with seeds ``seed``, ``seed + 1``, ... (this recipe, no
-            calibration), then trains the served model on the gold labels and the
-            teachers' mean probabilities (see ``ecomai.nlu.distill``): N more passes of
-            training time, no cost per message. The teachers have seen the held-out tenth,
-            so the calibration pass's held-out accuracy reads slightly high; the
-            temperature fitted there is checked on the test set by ``ecomai bench nlu``.
+        teachers: 0 trains on the gold labels alone. N > 0 first fine-tunes N models with
+            seeds ``seed``, ``seed + 1``, ... (this recipe, no calibration) on what the
+            first pass trains on (never its held-out tenth), then trains the served model
+            in both passes on the gold labels and the teachers' mean probabilities (see
+            ``ecomai.nlu.distill``): N more passes of training time, no cost per message.
         distill_temperature: softens teachers and student alike (the README says how
             the default was chosen).
         distill_weight: share of the soft-target term in the loss.
@@ -200,17 +198,26 @@ def train_nlu(intent_examples: Sequence[Example], sentiment_examples: Sequence[E
 
 def _teach(intent_examples: Sequence[Example], sentiment_examples: Sequence[Example] | None,
            options: TrainOptions, encoder_dir: Path, progress: bool) -> tuple[SoftTargets, float]:
-    """Fine-tune ``options.teachers`` models on every example, one at a time (only one is
-    ever in memory), and average their softened probabilities on every training text.
-    Returns the targets and the teachers' training seconds."""
+    """Fine-tune ``options.teachers`` models, one at a time (only one is ever in memory),
+    on the examples the first pass trains on, and average their softened probabilities
+    on every text. Returns the targets and the teachers' training seconds.
+
+    Why not on every example: the first pass fits the temperatures on its held-out
+    tenth, and teachers that had seen that tenth made it read easy (banking77: held-out
+    accuracy 94.02% against 93.83% on the test set, test ECE 0.019 against 0.009 without
+    teachers). Teachers that never saw it keep the temperature honest, and their targets
+    for it, which the refit trains on, are honest predictions too."""
     texts = {INTENT: sorted({text for text, _ in intent_examples}),
              SENTIMENT: sorted({text for text, _ in sentiment_examples or ()})}
     texts = {task: task_texts for task, task_texts in texts.items() if task_texts}
+    splits = _split(intent_examples, sentiment_examples, options.validation_fraction, random.Random(options.seed))
+    seen_intents = splits[INTENT][0]
+    seen_sentiments = splits[SENTIMENT][0] if SENTIMENT in splits else None
     logits: dict[str, list[torch.Tensor]] = defaultdict(list)
     seconds = 0.0
     for member in range(options.teachers):
         teacher_options = replace(options, seed=options.seed + member, validation_fraction=0.0, teachers=0)
-        teacher, report = _train_and_calibrate(intent_examples, sentiment_examples, teacher_options, encoder_dir,
+        teacher, report = _train_and_calibrate(seen_intents, seen_sentiments, teacher_options, encoder_dir,
                                                progress, None, f"teacher {member + 1}/{options.teachers}")
         seconds += report.train_seconds
         for task, task_texts in texts.items():
@@ -235,9 +242,7 @@ def _train_and_calibrate(intent_examples: Sequence[Example], sentiment_examples:
         sentiment_labels = SENTIMENT_LABELS if sentiment_examples else None
         model = ShopNluModel(encoder, intent_labels, sentiment_labels, options.max_length, options.dropout)
         rng = random.Random(options.seed)
-        splits = {INTENT: stratified_split(intent_examples, options.validation_fraction, rng)}
-        if sentiment_examples:
-            splits[SENTIMENT] = stratified_split(sentiment_examples, options.validation_fraction, rng)
+        splits = _split(intent_examples, sentiment_examples, options.validation_fraction, rng)
         started = time.perf_counter()
         steps = _fit(model, {task: train for task, (train, _) in splits.items()}, options, rng, progress,
                      soft_targets, stage)
@@ -246,6 +251,15 @@ def _train_and_calibrate(intent_examples: Sequence[Example], sentiment_examples:
     model.place(serving).eval()
     report = TrainReport(round(seconds, 2), steps, str(serving.device), reports[INTENT], reports.get(SENTIMENT), options)
     return model, report
+
+
+def _split(intent_examples: Sequence[Example], sentiment_examples: Sequence[Example] | None, fraction: float,
+           rng: random.Random) -> dict[str, tuple[list[Example], list[Example]]]:
+    """(train, held_out) of each task; the same seed gives the same split."""
+    splits = {INTENT: stratified_split(intent_examples, fraction, rng)}
+    if sentiment_examples:
+        splits[SENTIMENT] = stratified_split(sentiment_examples, fraction, rng)
+    return splits
 
 
 def stratified_split(examples: Sequence[Example], fraction: float,

@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Callable
 
+from ecomai.batching import BatchOptions, BatchWorker
 from ecomai.config import Settings
 from ecomai.device import choose_placement
 from ecomai.errors import NoSpeech
 from ecomai.speech.audio import AudioLimits, decode_audio
-from ecomai.speech.worker import BatchOptions, TranscriptionWorker
 
 if TYPE_CHECKING:  # whisper (and numba) load on the worker thread, when the first message comes
-    from ecomai.speech.transcriber import Transcriber
+    import numpy as np
+
+    from ecomai.speech.transcriber import Transcriber, Transcript
 
 GPU_BATCH_WINDOW_S = 0.02  # what a shopper waits at most for others' clips to share a GPU batch
 
@@ -27,7 +29,8 @@ class SpeechService:
 
     def __init__(self, load: Callable[[], "Transcriber"], limits: AudioLimits, batch: BatchOptions) -> None:
         self.limits = limits
-        self.worker = TranscriptionWorker(load, batch)
+        self.worker: "BatchWorker[np.ndarray, Transcript]" = BatchWorker(lambda: load().transcribe, batch,
+                                                                          "whisper-worker")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SpeechService":

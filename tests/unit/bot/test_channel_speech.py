@@ -20,7 +20,7 @@ from ecomai.config import Settings
 from ecomai.errors import ModelFileError
 from ecomai.speech.audio import AudioLimits
 from ecomai.speech.service import SpeechService
-from ecomai.speech.worker import BatchOptions
+from ecomai.batching import BatchOptions
 from tests.unit.bot.test_channel import SECRET, Server, recv, serving, types
 from tests.unit.speech.conftest import fixture_bytes
 from tests.unit.speech.test_audio import encode, tone, wav_bytes

@@ -3,6 +3,7 @@ storage, loaded back and run on messages, with a tiny real BERT."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import components
 from bot.components import ShopIntentSentimentClassifier
+from ecomai.nlu.model import NluPrediction
 from tests.unit.nlu.conftest import INTENTS, SENTIMENTS, one_torch_thread, tiny_encoder_dir  # noqa: F401 - fixtures
 
 
@@ -30,16 +32,20 @@ def config(tiny_encoder_dir: Path, tmp_path: Path) -> dict:  # noqa: F811
     }
 
 
-@pytest.mark.slow  # trains a (tiny) model: a few seconds
-def test_trains_persists_loads_and_classifies(config: dict, tmp_path: Path) -> None:
-    (tmp_path / "storage").mkdir()
-    storage = LocalModelStorage(tmp_path / "storage")
+def train_and_load(config: dict, directory: Path) -> ShopIntentSentimentClassifier:
+    """Train the component in Rasa's model storage under ``directory``, then load it back."""
+    (directory / "storage").mkdir()
+    storage = LocalModelStorage(directory / "storage")
     resource = Resource("shop_nlu")
     context = ExecutionContext(GraphSchema({}), "test")
     component = ShopIntentSentimentClassifier.create(config, storage, resource, context)
     component.train(TrainingData([Message.build(text=text, intent=intent) for text, intent in INTENTS]))
+    return ShopIntentSentimentClassifier.load(config, storage, resource, context)
 
-    loaded = ShopIntentSentimentClassifier.load(config, storage, resource, context)
+
+@pytest.mark.slow  # trains a (tiny) model: a few seconds
+def test_trains_persists_loads_and_classifies(config: dict, tmp_path: Path) -> None:
+    loaded = train_and_load(config, tmp_path)
     hello, order = loaded.process([Message(data={"text": "hello there"}), Message(data={"text": "where is my order"})])
 
     assert hello.get("intent")["name"] == "greet"
@@ -51,6 +57,38 @@ def test_trains_persists_loads_and_classifies(config: dict, tmp_path: Path) -> N
     assert 0.0 <= order.get("sentiment")["score"] <= 1.0
     for key in ("intent", "intent_ranking", "sentiment"):  # reaches the parse data Rasa hands on
         assert key in order.as_dict(only_output_properties=True)
+
+
+@pytest.mark.slow  # trains a (tiny) model: a few seconds
+async def test_the_pipeline_takes_the_channels_batched_prediction(config: dict, tmp_path: Path) -> None:
+    """The channel classifies a message ahead of Rasa with the model Rasa loaded; the
+    component uses that prediction only for the same message, text and model."""
+    loaded = train_and_load(config, tmp_path)
+    texts = ["where is my order", "hello there", "i love it"]
+    await asyncio.gather(*(components.predict_ahead(f"m{i}", text) for i, text in enumerate(texts)))
+    model = components._ready["m0"][0]
+    ahead, direct = [components._ready[f"m{i}"][2] for i in range(3)], model.predict(texts)
+    assert [(p.intent, p.sentiment) for p in ahead] == [(p.intent, p.sentiment) for p in direct]
+    assert [p.confidence for p in ahead] == pytest.approx([p.confidence for p in direct], abs=1e-5)
+
+    stand_in = NluPrediction("return_item", 0.123, (("return_item", 0.123),), "negative", 0.8)
+    components._ready["m1"] = (model, "hello there", stand_in)  # what the component reads, made recognisable
+    components._ready["m2"] = (model, "a different text", stand_in)
+    taken, recomputed = loaded.process([Message(data={"text": "hello there", "message_id": "m1"}),
+                                        Message(data={"text": "i love it", "message_id": "m2"})])
+    assert taken.get("intent") == {"name": "return_item", "confidence": 0.123}
+    assert taken.get("sentiment") == {"label": "negative", "score": 0.8}
+    assert recomputed.get("intent")["confidence"] == pytest.approx(direct[2].confidence)  # text differs: afresh
+
+    for i in range(3):
+        components.forget_prediction(f"m{i}")
+    assert not components._ready
+
+
+async def test_without_a_loaded_model_the_channel_leaves_classifying_to_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(components, "_served", None)
+    await components.predict_ahead("m9", "where is my order")
+    assert "m9" not in components._ready
 
 
 def test_fingerprint_follows_the_sentiment_data(config: dict) -> None:

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from ecomai.errors import InvalidInput
+from ecomai.nlu import train as train_module
 from ecomai.nlu.model import ShopNluModel
 from ecomai.nlu.train import (GROUP_WINDOW, TrainOptions, TrainReport, length_grouped_batches, stratified_split,
                               train_nlu)
@@ -107,6 +108,29 @@ def test_teachers_change_the_served_model_and_count_in_training_time(tiny_encode
     again, _ = train_nlu(INTENTS, SENTIMENTS, replace(options, teachers=2), encoder_dir=tiny_encoder_dir,
                          progress=False)
     assert again.predict(["where is my order", "i love it"]) == distilled.predict(["where is my order", "i love it"])
+
+
+def test_teachers_never_see_the_tenth_that_fits_the_temperatures(tiny_encoder_dir: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Teachers that had seen the held-out tenth would make it read easy and the fitted
+    temperature too low; they train on exactly the first pass's training split."""
+    passes: list[tuple[str, set[str]]] = []
+    real_pass = train_module._train_and_calibrate
+
+    def recording_pass(intents, sentiments, options, encoder_dir, progress, soft_targets, stage="fine-tuning"):
+        passes.append((stage, {text for text, _ in [*intents, *(sentiments or ())]}))
+        return real_pass(intents, sentiments, options, encoder_dir, progress, soft_targets, stage)
+
+    monkeypatch.setattr(train_module, "_train_and_calibrate", recording_pass)
+    options = replace(TINY_OPTIONS, max_steps=2, teachers=2)
+    train_nlu(INTENTS, SENTIMENTS, options, encoder_dir=tiny_encoder_dir, progress=False)
+    rng = random.Random(options.seed)
+    held_out = {text for examples in (INTENTS, SENTIMENTS)
+                for text, _ in stratified_split(examples, options.validation_fraction, rng)[1]}
+    every_text = {text for text, _ in INTENTS + SENTIMENTS}
+    assert held_out and [stage for stage, _ in passes] == ["teacher 1/2", "teacher 2/2", "fine-tuning", "fine-tuning"]
+    assert passes[0][1] == passes[1][1] == every_text - held_out
+    assert passes[2][1] == passes[3][1] == every_text  # the first pass splits off the same tenth itself
 
 
 def test_serving_modules_do_not_import_training() -> None:

@@ -11,7 +11,7 @@ from ecomai.errors import AudioTooLong, ModelFileError, NoSpeech, NotAudio
 from ecomai.speech.audio import AudioLimits
 from ecomai.speech.service import SpeechService
 from ecomai.speech.transcriber import Transcriber, WhisperTranscriber
-from ecomai.speech.worker import BatchOptions
+from ecomai.batching import BatchOptions
 from tests.unit.speech.conftest import fixture_bytes, tiny_whisper
 from tests.unit.speech.test_audio import tone, wav_bytes
 
