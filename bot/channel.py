@@ -2,7 +2,9 @@
 
 This module only moves bytes. Every rule about frames lives in ``ecomai.chat.protocol``,
 tokens in ``ecomai.chat.identity``, buffering in ``ecomai.chat.outbox``, speech in
-``ecomai.speech`` (decoding and Whisper run off the event loop).
+``ecomai.speech`` (decoding and Whisper run off the event loop), and each text is
+classified in a batch with other shoppers' before Rasa parses it
+(``bot.components.predict_ahead``).
 
 Bot messages are addressed by session, not by socket: the output channel looks up the
 session's *current* socket when it sends, so a shopper who reconnected still gets

@@ -120,7 +120,6 @@ class ShopIntentSentimentClassifier(GraphComponent, IntentClassifier):
                             add_to_output=True)
         return messages
 
-
     def _ready_prediction(self, message_id: Optional[str], text: str) -> Optional[NluPrediction]:
         ready = _ready.get(message_id) if message_id else None
         if ready is None or ready[0] is not self._model or ready[1] != text:

@@ -16,9 +16,10 @@ import asyncio
 from ecomai.batching import BatchOptions, BatchWorker
 from ecomai.nlu.model import NluPrediction, ShopNluModel
 
-# A GPU pass over one short message takes a few milliseconds and over 64 barely more, so
-# a message there waits up to this long for others to share its pass. On the CPU the cost
-# grows with the batch: no waiting, only what queued while the previous batch ran.
+# On a GPU a pass over a few dozen short messages costs little more than over one (the
+# kernels are launch-bound at these sizes), so a message there waits up to this long for
+# others to share its pass. On the CPU the cost grows with the batch: no waiting, only
+# what queued while the previous batch ran.
 GPU_BATCH_WINDOW_S = 0.005
 MAX_BATCH = 64
 
@@ -27,8 +28,9 @@ class BatchedPredictor:
     """``model.predict`` for one message at a time from many coroutines, batched.
 
     Args:
-        model: a loaded model; only this predictor's thread calls it from now on, apart
-            from whatever still calls ``model.predict`` directly (both are safe).
+        model: a loaded model. Its ``predict`` may still be called directly meanwhile
+            (Rasa's component does, for messages that did not come this way): ONNX
+            Runtime sessions and torch inference are safe to call from two threads.
         options: default: batches of up to 64, and the GPU window above on CUDA.
     """
 
