@@ -63,8 +63,8 @@ class BatchWorker(Generic[Item, Result]):
         self.name = name
         self._jobs: "queue.Queue[Any]" = queue.Queue()  # (item, future) pairs, then _STOP
         self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
-        self._closed = threading.Event()
+        self._lock = threading.Lock()  # no item can be queued behind _STOP
+        self._closed = False
         self.batch_sizes: list[int] = []  # one entry per batch run; lets tests and the bench see batching
 
     def submit(self, item: Item) -> "Future[Result]":
@@ -73,24 +73,23 @@ class BatchWorker(Generic[Item, Result]):
         Raises:
             InvalidInput: the worker was closed.
         """
-        if self._closed.is_set():
-            raise InvalidInput(f"{self.name} is closed")
         future: "Future[Result]" = Future()
-        self._jobs.put((item, future))
-        self._ensure_started()
+        with self._lock:
+            if self._closed:
+                raise InvalidInput(f"{self.name} is closed")
+            self._jobs.put((item, future))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self._thread.start()
         return future
 
     def close(self) -> None:
         """Serve what is queued, then end the thread, which lets go of the model (a
         server that loads a new model closes the old one's worker)."""
-        self._closed.set()
-        self._jobs.put(_STOP)
-
-    def _ensure_started(self) -> None:
-        with self._start_lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-                self._thread.start()
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._jobs.put(_STOP)
 
     def _run(self) -> None:
         try:
