@@ -107,8 +107,9 @@ class ShopIntentSentimentClassifier(GraphComponent, IntentClassifier):
         texts = [m.get(TEXT) or "" for m in messages]
         predictions = [self._ready_prediction(m.get("message_id"), text) for m, text in zip(messages, texts)]
         missing = [i for i, prediction in enumerate(predictions) if prediction is None]
-        for i, prediction in zip(missing, self._model.predict([texts[i] for i in missing])):
-            predictions[i] = prediction
+        if missing:  # the usual websocket turn has none: its prediction was made ahead
+            for i, prediction in zip(missing, self._model.predict([texts[i] for i in missing])):
+                predictions[i] = prediction
         ranking_length = self._config["ranking_length"]
         for message, prediction in zip(messages, predictions):
             message.set(INTENT, {"name": prediction.intent, "confidence": prediction.confidence}, add_to_output=True)
