@@ -53,10 +53,32 @@ def choose_placement(requested: str | None = None) -> Placement:
     return Placement(device, torch.float16)
 
 
-def _set_cpu_threads() -> None:
-    """Use the cores we may use (cgroup/affinity aware), not every core the host has;
-    ``ECOMAI_TORCH_THREADS`` overrides."""
+def cpu_threads() -> int:
+    """Torch threads a process uses on the CPU: the cores we may use (cgroup/affinity
+    aware), not every core the host has; ``ECOMAI_TORCH_THREADS`` overrides."""
     configured = os.environ.get("ECOMAI_TORCH_THREADS")
-    threads = int(configured) if configured else max(1, len(os.sched_getaffinity(0)))
+    return int(configured) if configured else max(1, len(os.sched_getaffinity(0)))
+
+
+def parallel_processes(jobs: int, requested: str | None = None) -> int:
+    """How many independent training jobs (teachers) should run at once: one at a time
+    on a GPU (each job fills it), else one per core we may use, up to ``jobs``.
+
+    Why several on the CPU: one fine-tuning on two cores runs only 1.5 times as fast as
+    on one (0.39 s against 0.59 s a MiniLM step, batch 32, on our 2-core machine), while
+    two fine-tunings, one per core, run twice as fast."""
+    if choose_placement(requested).is_cuda:
+        return 1
+    return max(1, min(jobs, len(os.sched_getaffinity(0))))
+
+
+def threads_per_process(processes: int) -> int:
+    """Torch threads for each of ``processes`` concurrent CPU jobs: :func:`cpu_threads`
+    shared out between them, at least one each."""
+    return max(1, cpu_threads() // processes)
+
+
+def _set_cpu_threads() -> None:
+    threads = cpu_threads()
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)

@@ -21,6 +21,7 @@ from .conftest import INTENTS, SENTIMENTS, TINY_OPTIONS
     {"epochs": 0}, {"batch_size": 0}, {"learning_rate": 0}, {"warmup": 1.0}, {"max_length": 4},
     {"validation_fraction": 0.6}, {"dropout": 1.0}, {"max_steps": 0}, {"weight_decay": -1},
     {"teachers": -1}, {"distill_temperature": 0}, {"distill_weight": 0}, {"distill_weight": 1.5},
+    {"teacher_processes": 0},
 ])
 def test_options_are_checked(bad: dict) -> None:
     with pytest.raises(InvalidInput):
@@ -128,9 +129,26 @@ def test_teachers_never_see_the_tenth_that_fits_the_temperatures(tiny_encoder_di
     held_out = {text for examples in (INTENTS, SENTIMENTS)
                 for text, _ in stratified_split(examples, options.validation_fraction, rng)[1]}
     every_text = {text for text, _ in INTENTS + SENTIMENTS}
-    assert held_out and [stage for stage, _ in passes] == ["teacher 1/2", "teacher 2/2", "fine-tuning", "fine-tuning"]
+    assert held_out and [stage for stage, _ in passes] == [
+        "teacher 1/2", "teacher 2/2", "refit teacher 1/2", "refit teacher 2/2", "fine-tuning", "fine-tuning"]
     assert passes[0][1] == passes[1][1] == every_text - held_out
-    assert passes[2][1] == passes[3][1] == every_text  # the first pass splits off the same tenth itself
+    assert passes[2][1] == passes[3][1] == every_text  # the refit's teachers learn what the refit learns
+    assert passes[4][1] == passes[5][1] == every_text  # the first pass splits off the same tenth itself
+
+
+def test_teachers_trained_side_by_side_in_processes_teach_what_one_process_teaches(tiny_encoder_dir: Path) -> None:
+    """Worker processes (one torch thread each here) reproduce the in-process teachers
+    exactly: same seeds, same data, same targets for every pass."""
+    options = replace(TINY_OPTIONS, max_steps=3, teachers=2)
+    passes_data = [(INTENTS[::2], SENTIMENTS[::2]), (INTENTS, SENTIMENTS)]
+    alone, alone_seconds = train_module._teach(passes_data, options, tiny_encoder_dir, False)
+    side_by_side, _ = train_module._teach(passes_data, replace(options, teacher_processes=2), tiny_encoder_dir, False)
+    assert alone_seconds > 0 and len(alone) == len(side_by_side) == 2
+    for one, other in zip(alone, side_by_side):
+        assert one.rows == other.rows and set(one.probabilities) == {"intent", "sentiment"}
+        for task in one.probabilities:
+            assert torch.equal(one.probabilities[task], other.probabilities[task])
+    assert alone[0].rows != alone[1].rows  # each pass's teachers saw that pass's data
 
 
 def test_serving_modules_do_not_import_training() -> None:
