@@ -23,17 +23,19 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-import ecomai.nlu
+import ecomai
 from ecomai.config import REPO_ROOT
 from ecomai.nlu.data import read_sentiment_data, sentiment_files
 from ecomai.nlu.model import NluPrediction, ShopNluModel
 from ecomai.nlu.serving import BatchedPredictor
 from ecomai.nlu.train import TrainOptions, train_nlu
+from ecomai.sources import imported_sources
 
 logger = logging.getLogger(__name__)
 
 SENTIMENT = "sentiment"  # key in the parse data: {"label": ..., "score": ...}
-TRAINING_CODE = Path(ecomai.nlu.__file__).resolve().parent
+PACKAGE_DIR = Path(ecomai.__file__).resolve().parent
+TRAINING_MODULE = train_nlu.__module__  # with the ecomai modules it imports: the code that trains
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -53,12 +55,13 @@ class ShopIntentSentimentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         """Retrain when the sentiment data changes (a file edited, added or removed) or
-        the training code in ``ecomai/nlu`` does: Rasa's cache sees only nlu.yml and
-        this component's config, so it would otherwise keep serving a model that the
-        current code would no longer train."""
+        the training code does (``ecomai.nlu.train`` and every ecomai module it imports,
+        see ``ecomai.sources``): Rasa's cache sees only nlu.yml and this component's
+        config, so it would otherwise keep serving a model that the current code would no
+        longer train. Code that only serves (the batching thread) does not retrain."""
         digest = hashlib.sha256()
-        for file in sorted(TRAINING_CODE.glob("*.py")):
-            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+        for file in imported_sources(TRAINING_MODULE, PACKAGE_DIR):
+            digest.update(str(file.relative_to(PACKAGE_DIR)).encode() + b"\0" + file.read_bytes())
         path = _resolve(config.get("sentiment_data"))
         for file in sentiment_files(path) if path and path.exists() else ():
             digest.update(file.name.encode() + b"\0" + file.read_bytes())

@@ -97,13 +97,20 @@ def test_fingerprint_follows_the_sentiment_data(config: dict) -> None:
     assert before and ShopIntentSentimentClassifier.fingerprint_addon(config) != before
 
 
-def test_fingerprint_follows_the_training_code(config: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    code = tmp_path / "nlu_code"
-    code.mkdir()
-    (code / "train.py").write_text("EPOCHS = 5\n")
-    monkeypatch.setattr(components, "TRAINING_CODE", code)
+def test_fingerprint_follows_the_code_training_runs_and_only_that(config: dict, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "train.py").write_text("from shop.device import pick\nEPOCHS = 5\n")
+    (package / "device.py").write_text("def pick(): return 'cpu'\n")
+    (package / "serving.py").write_text("from shop.train import EPOCHS\n")
+    monkeypatch.setattr(components, "PACKAGE_DIR", package)
+    monkeypatch.setattr(components, "TRAINING_MODULE", "shop.train")
     before = ShopIntentSentimentClassifier.fingerprint_addon(config)
-    (code / "train.py").write_text("EPOCHS = 6\n")
+    (package / "serving.py").write_text("from shop.train import EPOCHS\nBATCH = 64\n")
+    assert ShopIntentSentimentClassifier.fingerprint_addon(config) == before
+    (package / "device.py").write_text("def pick(): return 'cuda'\n")
     after = ShopIntentSentimentClassifier.fingerprint_addon(config)
     assert after != before
     without_sentiment = ShopIntentSentimentClassifier.fingerprint_addon({**config, "sentiment_data": None})
