@@ -3,7 +3,10 @@
 SQLite is the default (a file under ``var/``); PostgreSQL works through its URL. For
 SQLite every new connection gets WAL (readers never block the one writer, so the
 console can read while the bot logs), a busy timeout (a briefly locked database waits
-instead of failing at once) and foreign keys (off by default in SQLite).
+instead of failing at once) and foreign keys (off by default in SQLite). Connections to
+a SQLite file are pooled, as SQLAlchemy 2.0 does by default: 1.4's NullPool opened a
+connection, set the pragmas and closed it (a WAL checkpoint when it was the last one) for
+every session. Rasa's conversation tracker uses the same engine (``bot.tracker_store``).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from typing import Any, Iterator
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, create_engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import QueuePool
 
 from ecomai.errors import InvalidInput, StoreUnavailable
 from ecomai.store.conversation_summary import backfill_summaries
@@ -39,9 +43,14 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) ->
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, future=True, pool_pre_ping=True, echo=echo)
-    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+    on_disk = bool(parsed.database) and parsed.database != ":memory:" and not parsed.database.startswith("file:")
+    if not on_disk:
+        engine = create_engine(url, future=True, echo=echo)
+    else:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, echo=echo)
+        # A pooled connection may serve another thread later, never two at once: SQLite allows that.
+        engine = create_engine(url, future=True, echo=echo, poolclass=QueuePool,
+                               connect_args={"check_same_thread": False})
 
     def configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -54,7 +63,35 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) ->
         cursor.close()
 
     event.listen(engine, "connect", configure_sqlite)
+    if on_disk:
+        _reconnect_when_the_file_changes(engine, Path(parsed.database))
     return engine
+
+
+def _reconnect_when_the_file_changes(engine: Engine, path: Path) -> None:
+    """A pooled connection keeps the file it opened even after the file is deleted or
+    replaced (a volume unmounted, a backup restored): reads would still work and writes
+    would go where nobody finds them. So a connection is handed out only while ``path``
+    is still the file it opened; otherwise SQLAlchemy drops it and opens ``path`` anew,
+    which fails clearly (``StoreUnavailable``) when the file is gone. One ``stat`` per
+    checkout."""
+
+    def file_id() -> tuple[int, int] | None:
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        return status.st_dev, status.st_ino
+
+    def remember_file(_dbapi_connection: Any, record: Any) -> None:
+        record.info["file"] = file_id()
+
+    def check_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get("file") != file_id():
+            raise DisconnectionError(f"{path} was removed or replaced since this connection opened it")
+
+    event.listen(engine, "connect", remember_file)
+    event.listen(engine, "checkout", check_file)
 
 
 @contextlib.contextmanager

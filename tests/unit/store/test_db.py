@@ -1,3 +1,4 @@
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from sqlalchemy import text
 
 from ecomai.errors import StoreUnavailable
 from ecomai.store import LoggedMessage, conversation_messages, create_schema, make_engine, write_messages
+from ecomai.store.db import store_errors
 
 
 def test_sqlite_connections_are_configured(tmp_path: Path) -> None:
@@ -18,6 +20,30 @@ def test_sqlite_connections_are_configured(tmp_path: Path) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar_one() == 1234
+
+
+def test_pooled_connections_follow_the_file_and_fail_clearly_once_it_is_gone(tmp_path: Path) -> None:
+    """Connections are pooled, but never outlive the file they opened: a restored backup
+    is read at once, a removed volume is an error (not writes into a deleted file)."""
+    path = tmp_path / "var" / "shop.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (body TEXT)"))
+        conn.execute(text("INSERT INTO notes VALUES ('before')"))
+    with engine.connect() as conn:  # one connection, back in the pool afterwards
+        assert conn.execute(text("SELECT body FROM notes")).scalars().all() == ["before"]
+    assert engine.pool.checkedin() == 1
+    restored = tmp_path / "backup.db"
+    with closing(sqlite3.connect(restored)) as other:
+        other.executescript("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('restored');")
+    restored.replace(path)
+    path.with_name("shop.db-wal").unlink(missing_ok=True)  # the old file's log goes with it
+    path.with_name("shop.db-shm").unlink(missing_ok=True)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT body FROM notes")).scalars().all() == ["restored"]
+    shutil.rmtree(path.parent)
+    with pytest.raises(StoreUnavailable), store_errors(), engine.begin() as conn:
+        conn.execute(text("INSERT INTO notes VALUES ('lost?')"))
 
 
 def test_locked_database_is_unavailable_then_recovers(tmp_path: Path) -> None:
