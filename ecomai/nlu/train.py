@@ -145,8 +145,8 @@ class TrainReport:
     """What training did and how well the result does on held-out data.
 
     Attributes:
-        train_seconds: optimiser wall time of every pass (teachers' and both of the
-            served model's, when refitted).
+        train_seconds: optimiser wall time of both of the served model's passes (when
+            refitted), plus the teachers' whole phase when there are teachers.
         steps: optimiser steps of the model that is served.
         refitted: the served model was trained again on every example (see
             ``TrainOptions.refit``); the head reports then describe the first pass,
@@ -226,8 +226,8 @@ def _teach(passes_data: Sequence[TrainingData], options: TrainOptions, encoder_d
            progress: bool) -> tuple[list[SoftTargets], float]:
     """For each pass's training data, fine-tune ``options.teachers`` models on exactly
     that data and average their softened probabilities on its texts. Returns one
-    :class:`SoftTargets` per pass and the teachers' training seconds (summed, also when
-    they ran side by side).
+    :class:`SoftTargets` per pass and the seconds the teachers took, from the first
+    one's start to the last one's end (what one waits for when they run side by side).
 
     Why teachers per pass: the first pass fits the temperatures on its held-out tenth,
     and teachers that had seen that tenth made it read easy (banking77: held-out accuracy
@@ -239,29 +239,30 @@ def _teach(passes_data: Sequence[TrainingData], options: TrainOptions, encoder_d
                         encoder_dir, progress,
                         f"{'refit ' if pass_index else ''}teacher {member + 1}/{options.teachers}")
             for pass_index, data in enumerate(passes_data) for member in range(options.teachers)]
+    started = time.perf_counter()
     taught = map_in_processes(_teacher_logits, jobs, options.teacher_processes)
+    seconds = time.perf_counter() - started
     targets = []
     for pass_index in range(len(passes_data)):
         members = taught[pass_index * options.teachers:(pass_index + 1) * options.teachers]
         texts = members[0][0]
         targets.append(SoftTargets(
             rows={(task, text): row for task, task_texts in texts.items() for row, text in enumerate(task_texts)},
-            probabilities={task: average_tempered([torch.from_numpy(logits[task]) for _, logits, _ in members],
+            probabilities={task: average_tempered([torch.from_numpy(logits[task]) for _, logits in members],
                                                   options.distill_temperature) for task in texts},
             temperature=options.distill_temperature, weight=options.distill_weight))
-    return targets, sum(seconds for _, _, seconds in taught)
+    return targets, seconds
 
 
-def _teacher_logits(job: _TeacherJob) -> tuple[dict[str, list[str]], dict[str, np.ndarray], float]:
-    """Fine-tune one teacher; its texts and logits on them per task (numpy, which a worker
-    process returns by plain pickling), and its training seconds."""
+def _teacher_logits(job: _TeacherJob) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
+    """Fine-tune one teacher; its texts and its logits on them, per task (numpy, which a
+    worker process returns by plain pickling)."""
     intents, sentiments = job.data
-    teacher, report = _train_and_calibrate(intents, sentiments, job.options, job.encoder_dir, job.progress, None,
-                                           job.stage)
+    teacher, _ = _train_and_calibrate(intents, sentiments, job.options, job.encoder_dir, job.progress, None,
+                                      job.stage)
     texts = {INTENT: sorted({text for text, _ in intents}), SENTIMENT: sorted({text for text, _ in sentiments or ()})}
     texts = {task: task_texts for task, task_texts in texts.items() if task_texts}
-    return texts, {task: _logits(teacher, task, task_texts).numpy() for task, task_texts in texts.items()}, \
-        report.train_seconds
+    return texts, {task: _logits(teacher, task, task_texts).numpy() for task, task_texts in texts.items()}
 
 
 def _train_and_calibrate(intent_examples: Sequence[Example], sentiment_examples: Sequence[Example] | None,
