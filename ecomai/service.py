@@ -14,12 +14,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import yaml
 
@@ -128,13 +129,33 @@ class Service:
         self.options = options
         self.with_rasa = with_rasa
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._sigterm_before: Any = None
 
     def __enter__(self) -> "Service":
-        self.start()
+        """Start; a SIGTERM to this process from now on stops the service like Ctrl-C.
+
+        Why: Python's default SIGTERM ends the process at once, without leaving this
+        context, and the processes it started (each in its own session) went on holding
+        their ports, so the next start failed. Process managers stop services with SIGTERM."""
+        if threading.current_thread() is threading.main_thread():
+            self._sigterm_before = signal.signal(signal.SIGTERM, _exit_once)
+        try:
+            self.start()
+        except BaseException:
+            self._restore_sigterm()
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        try:
+            self.stop()
+        finally:
+            self._restore_sigterm()
+
+    def _restore_sigterm(self) -> None:
+        if self._sigterm_before is not None:
+            signal.signal(signal.SIGTERM, self._sigterm_before)
+            self._sigterm_before = None
 
     def start(self, timeout_s: float = 300.0) -> None:
         """Start the action server (and Rasa), returning once each answers on HTTP."""
@@ -202,6 +223,13 @@ class Service:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
             del self._processes[name]
+
+
+def _exit_once(signum: int, _frame: Any) -> None:
+    """SIGTERM handler: leave through the ``with`` block (exit status 128 + 15, as a
+    shell reports a SIGTERM), ignoring further SIGTERMs while the processes stop."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise SystemExit(128 + signum)
 
 
 def wait_for_http(url: str, timeout_s: float, processes: Sequence[subprocess.Popen[bytes]] = ()) -> None:
