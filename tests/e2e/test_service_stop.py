@@ -3,6 +3,7 @@ stop with it and give its ports back, or the next start fails on "address in use
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -34,22 +35,30 @@ def test_sigterm_stops_every_process_the_service_started_and_frees_its_ports(tmp
     serve = subprocess.Popen([sys.executable, "-c", SERVE_WITHOUT_RASA, *map(str, ports), str(tmp_path), url],
                              cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "ECOMAI_DATABASE_URL": url})
+    children: list[int] = []
     try:
         assert serve.stdout is not None
         children = json.loads(serve.stdout.readline())  # printed once both answer on HTTP
         assert len(children) == 2
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=60) == 128 + signal.SIGTERM
+        outlived = [pid for pid in children if alive(pid)]
+        assert not outlived, f"{outlived} outlived the service"
     finally:
         serve.kill()
-    for pid in children:
-        try:
-            os.kill(pid, 0)
-            raise AssertionError(f"process {pid} outlived the service")
-        except ProcessLookupError:
-            pass
+        for pid in children:  # each leads its own process group
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
     for port in ports:  # a restarted server can listen there again ("address in use" if anything still does)
         with socket.socket() as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do, past TIME_WAIT
             sock.bind(("127.0.0.1", port))
             sock.listen()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
