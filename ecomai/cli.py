@@ -160,15 +160,11 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _train_options(args: argparse.Namespace) -> "TrainOptions":
-    from ecomai.device import parallel_processes
     from ecomai.nlu.train import TrainOptions
 
-    teacher_runs = args.teachers * (1 if args.no_refit else 2)
     return TrainOptions(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
                         device=args.device, refit=not args.no_refit, teachers=args.teachers,
-                        distill_temperature=args.distill_temperature,
-                        teacher_processes=args.teacher_processes or parallel_processes(max(1, teacher_runs),
-                                                                                       args.device))
+                        distill_temperature=args.distill_temperature, teacher_processes=args.teacher_processes)
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ecomai.device import Placement, choose_placement
+from ecomai.device import Placement, choose_placement, parallel_processes
 from ecomai.errors import InvalidInput
 from ecomai.nlu.calibration import fit_temperature
 from ecomai.nlu.data import SENTIMENT_LABELS, Example
@@ -71,9 +71,9 @@ class TrainOptions:
             ``ecomai.nlu.distill``): N more passes of training time (2N with the refit),
             no cost per message.
         teacher_processes: teachers fine-tuned at once, each in a process of its own with
-            its share of the CPU threads (``ecomai.device.parallel_processes`` says what
-            suits the machine; ``ecomai train`` asks it). 1 trains them one after another
-            in this process.
+            its share of the CPU threads; 1 trains them one after another in this process.
+            None: what suits the machine (``ecomai.device.parallel_processes``: one per
+            core, one at a time on a GPU).
         distill_temperature: softens teachers and student alike (the README says how
             the default was chosen).
         distill_weight: share of the soft-target term in the loss.
@@ -95,7 +95,7 @@ class TrainOptions:
     teachers: int = 0
     distill_temperature: float = 4.0
     distill_weight: float = 0.5
-    teacher_processes: int = 1
+    teacher_processes: int | None = None
 
     def __post_init__(self) -> None:
         problems = [
@@ -112,7 +112,8 @@ class TrainOptions:
             "0 <= teachers <= 8" if not 0 <= self.teachers <= 8 else "",
             "distill_temperature > 0" if self.distill_temperature <= 0 else "",
             "0 < distill_weight <= 1" if not 0 < self.distill_weight <= 1 else "",
-            "1 <= teacher_processes <= 8" if not 1 <= self.teacher_processes <= 8 else "",
+            "1 <= teacher_processes <= 8" if self.teacher_processes is not None
+            and not 1 <= self.teacher_processes <= 8 else "",
         ]
         wrong = [p for p in problems if p]
         if wrong:
@@ -240,7 +241,8 @@ def _teach(passes_data: Sequence[TrainingData], options: TrainOptions, encoder_d
                         f"{'refit ' if pass_index else ''}teacher {member + 1}/{options.teachers}")
             for pass_index, data in enumerate(passes_data) for member in range(options.teachers)]
     started = time.perf_counter()
-    taught = map_in_processes(_teacher_logits, jobs, options.teacher_processes)
+    processes = options.teacher_processes or parallel_processes(len(jobs), options.device)
+    taught = map_in_processes(_teacher_logits, jobs, processes)
     seconds = time.perf_counter() - started
     targets = []
     for pass_index in range(len(passes_data)):

@@ -123,7 +123,7 @@ def test_teachers_never_see_the_tenth_that_fits_the_temperatures(tiny_encoder_di
         return real_pass(intents, sentiments, options, encoder_dir, progress, soft_targets, stage)
 
     monkeypatch.setattr(train_module, "_train_and_calibrate", recording_pass)
-    options = replace(TINY_OPTIONS, max_steps=2, teachers=2)
+    options = replace(TINY_OPTIONS, max_steps=2, teachers=2, teacher_processes=1)  # in this process, for the spy
     train_nlu(INTENTS, SENTIMENTS, options, encoder_dir=tiny_encoder_dir, progress=False)
     rng = random.Random(options.seed)
     held_out = {text for examples in (INTENTS, SENTIMENTS)
@@ -141,7 +141,8 @@ def test_teachers_trained_side_by_side_in_processes_teach_what_one_process_teach
     exactly: same seeds, same data, same targets for every pass."""
     options = replace(TINY_OPTIONS, max_steps=3, teachers=2)
     passes_data = [(INTENTS[::2], SENTIMENTS[::2]), (INTENTS, SENTIMENTS)]
-    alone, alone_seconds = train_module._teach(passes_data, options, tiny_encoder_dir, False)
+    alone, alone_seconds = train_module._teach(passes_data, replace(options, teacher_processes=1), tiny_encoder_dir,
+                                               False)
     side_by_side, _ = train_module._teach(passes_data, replace(options, teacher_processes=2), tiny_encoder_dir, False)
     assert alone_seconds > 0 and len(alone) == len(side_by_side) == 2
     for one, other in zip(alone, side_by_side):
