@@ -186,7 +186,8 @@ class Service:
                 "--interface", opts.host, "--credentials", str(REPO_ROOT / "bot" / "credentials.yml"),
                 "--endpoints", str(write_endpoints(opts)), "--quiet",
             ]
-        env = {**os.environ, **SERVICE_ENV, "PYTHONPATH": str(REPO_ROOT), **opts.env}
+        env = {**os.environ, **SERVICE_ENV, "PYTHONPATH": str(REPO_ROOT), **opts.env,
+               **({"ECOMAI_WARM_UP": "1"} if name == "actions" else {})}  # see actions/__init__.py
         with open(opts.var_dir / f"{name}-{opts.rasa_port}.log", "ab") as log:
             self._processes[name] = subprocess.Popen(
                 command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

@@ -3,6 +3,7 @@ built once and shared by every request (the action server holds one of these).""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Sequence
@@ -10,6 +11,7 @@ from typing import Sequence
 from sqlalchemy.engine import Engine
 
 from ecomai.config import Settings
+from ecomai.errors import ModelFileError, StoreUnavailable
 from ecomai.recommend.base import RecommendRequest
 from ecomai.recommend.live import LiveRecommender
 from ecomai.recommend.model import CFRecommender
@@ -23,6 +25,7 @@ from ecomai.store import catalog
 from ecomai.store.catalog import Product
 from ecomai.store.db import make_engine
 
+logger = logging.getLogger(__name__)
 
 @dataclass
 class ShopServices:
@@ -109,6 +112,19 @@ class ShopServices:
         (popular in its category when nobody has bought it yet)."""
         skus = self.recommender.current().similar(sku, k=k, exclude=self._sold_out())
         return [self._catalog[s] for s in skus]
+
+    def warm_up(self) -> bool:
+        """Build now what the first shoppers would otherwise wait for: the catalog, the
+        product index (embedded and saved when missing or stale: ~9 s for the demo shop)
+        with its ONNX encoder, and the recommender. Returns False, with a warning, when
+        that fails (a database not up yet): the first request then builds it as before."""
+        try:
+            self.search("warm up", {})
+            self.recommend_for(None)
+        except (StoreUnavailable, ModelFileError) as error:
+            logger.warning("warm-up failed, the first request will build the services: %s", error)
+            return False
+        return True
 
     def _sold_out(self) -> set[str]:
         return {sku for sku, p in self._catalog.items() if p.stock <= 0}

@@ -86,3 +86,21 @@ def test_services_build_the_index_once_then_load_it(tmp_path: Path, caplog: pyte
         assert ShopServices(settings).search("electric kettle", {}).products[0].sku == "SKU-00007"
         assert "loaded from" in caplog.text
     assert (settings.search_index_dir / "manifest.json").is_file()
+
+
+def test_warm_up_builds_and_saves_the_index_the_first_search_would_wait_for(tmp_path: Path) -> None:
+    """The action server calls this at start (ECOMAI_WARM_UP=1): the real encoder is
+    loaded, the catalog embedded and saved, and the recommender ready."""
+    shop = ShopServices(_store(tmp_path))
+    assert shop.warm_up()
+    assert {"product_index", "recommender"} <= set(vars(shop))  # built, cached for requests
+    assert any(shop.settings.search_index_dir.iterdir())  # saved: the next start only loads it
+
+
+def test_warm_up_with_the_database_down_leaves_the_work_to_the_first_request(tmp_path: Path,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "shop.db").mkdir()  # a folder where the database file should be
+    shop = ShopServices(Settings(database_url=f"sqlite:///{tmp_path / 'shop.db'}", var_dir=tmp_path / "var"))
+    with caplog.at_level(logging.WARNING):
+        assert not shop.warm_up()
+    assert "warm-up failed" in caplog.text and "product_index" not in vars(shop)
