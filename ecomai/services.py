@@ -27,6 +27,7 @@ from ecomai.store.db import make_engine
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass
 class ShopServices:
     """Shared state, cheap to create; the costly parts are built on first use
@@ -117,12 +118,16 @@ class ShopServices:
         """Build now what the first shoppers would otherwise wait for: the catalog, the
         product index (embedded and saved when missing or stale: ~9 s for the demo shop)
         with its ONNX encoder, and the recommender. Returns False, with a warning, when
-        that fails (a database not up yet): the first request then builds it as before."""
+        that fails (a database not up yet, or anything else): the server still starts, and
+        the first request builds them or apologises, as without a warm-up."""
         try:
             self.search("warm up", {})
             self.recommend_for(None)
         except (StoreUnavailable, ModelFileError) as error:
             logger.warning("warm-up failed, the first request will build the services: %s", error)
+            return False
+        except Exception:
+            logger.exception("warm-up failed, the first request will build the services")
             return False
         return True
 
