@@ -57,7 +57,7 @@ def cpu_threads() -> int:
     """Torch threads a process uses on the CPU: the cores we may use (cgroup/affinity
     aware), not every core the host has; ``ECOMAI_TORCH_THREADS`` overrides."""
     configured = os.environ.get("ECOMAI_TORCH_THREADS")
-    return int(configured) if configured else max(1, len(os.sched_getaffinity(0)))
+    return int(configured) if configured else _usable_cores()
 
 
 def parallel_processes(jobs: int, requested: str | None = None) -> int:
@@ -69,13 +69,18 @@ def parallel_processes(jobs: int, requested: str | None = None) -> int:
     two fine-tunings, one per core, run twice as fast."""
     if choose_placement(requested).is_cuda:
         return 1
-    return max(1, min(jobs, len(os.sched_getaffinity(0))))
+    return max(1, min(jobs, _usable_cores()))
 
 
 def threads_per_process(processes: int) -> int:
     """Torch threads for each of ``processes`` concurrent CPU jobs: :func:`cpu_threads`
     shared out between them, at least one each."""
     return max(1, cpu_threads() // processes)
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (cgroup/affinity aware)."""
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 def _set_cpu_threads() -> None:

@@ -23,17 +23,18 @@ def imported_sources(module: str, package_dir: Path) -> list[Path]:
         package_dir: the top-level package's directory (the one with its ``__init__.py``).
     """
     package = module.split(".")[0]
-    seen: set[str] = set()
+    found: dict[str, Path] = {}
     pending = [module]
     while pending:
         name = pending.pop()
-        if name in seen or _file(name, package_dir) is None:
+        path = None if name in found else _file(name, package_dir)
+        if path is None:
             continue
-        seen.add(name)
+        found[name] = path
         parts = name.split(".")
         pending.extend(".".join(parts[:end]) for end in range(1, len(parts)))  # its packages run first
-        pending.extend(imported for imported in _imports(name, package_dir) if imported.split(".")[0] == package)
-    return sorted(path for path in (_file(name, package_dir) for name in seen) if path is not None)
+        pending.extend(imported for imported in _imports(name, path) if imported.split(".")[0] == package)
+    return sorted(found.values())
 
 
 def _file(module: str, package_dir: Path) -> Path | None:
@@ -46,11 +47,10 @@ def _file(module: str, package_dir: Path) -> Path | None:
     return None
 
 
-def _imports(module: str, package_dir: Path) -> list[str]:
-    """Dotted names ``module`` imports; for ``from a import b`` both ``a`` and ``a.b``,
-    since ``b`` may be a submodule (the names that are not are dropped by the caller)."""
-    path = _file(module, package_dir)
-    assert path is not None
+def _imports(module: str, path: Path) -> list[str]:
+    """Dotted names ``module`` (defined in ``path``) imports; for ``from a import b`` both
+    ``a`` and ``a.b``, since ``b`` may be a submodule (the names that are not are dropped
+    by the caller)."""
     is_package = path.name == "__init__.py"
     names: list[str] = []
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
