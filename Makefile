@@ -18,7 +18,11 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 RASA_DATA := data/nlu.yml data/stories.yml data/rules.yml
-RASA_INPUTS := bot/config.yml bot/domain.yml $(RASA_DATA) $(wildcard bot/*.py) $(wildcard data/sentiment/*.csv) $(wildcard ecomai/nlu/*.py)
+# Training runs ecomai/nlu and shared ecomai modules (device placement, worker processes):
+# any of them changing makes `rasa train` run, and its fingerprint (bot/components.py,
+# the import closure of ecomai.nlu.train) decides whether our model really retrains.
+RASA_INPUTS := bot/config.yml bot/domain.yml $(RASA_DATA) $(wildcard bot/*.py) $(wildcard data/sentiment/*.csv) \
+	$(wildcard ecomai/nlu/*.py) $(wildcard ecomai/*.py)
 MODEL_STAMP := models/ecomai.tar.gz
 
 .PHONY: run test env db train validate rasa-test unit e2e clean browser
