@@ -7,7 +7,7 @@ from sklearn.metrics import f1_score
 
 from ecomai.errors import InvalidInput
 from ecomai.nlu.calibration import fit_temperature
-from ecomai.nlu.metrics import accuracy, expected_calibration_error, macro_f1
+from ecomai.nlu.metrics import accuracy, expected_calibration_error, macro_f1, macro_f1_of_codes
 
 
 def overconfident_logits(n: int = 3000, classes: int = 5, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -50,3 +50,14 @@ def test_metrics_match_scikit_learn() -> None:
     assert accuracy(gold, predicted) == pytest.approx(np.mean(np.array(gold) == np.array(predicted)))
     with pytest.raises(InvalidInput):
         accuracy(["a"], [])
+
+
+def test_macro_f1_of_many_rows_at_once_scores_each_row_as_scikit_learn_does() -> None:
+    rng = np.random.default_rng(2)
+    gold = rng.integers(0, 4, (5, 200))
+    predicted = np.where(rng.random((5, 200)) < 0.5, gold, rng.integers(0, 4, (5, 200)))
+    gold[0], predicted[0] = gold[0] % 3, predicted[0] % 3  # label 3 absent from row 0: left out of its mean
+    scores = macro_f1_of_codes(gold, predicted, n_labels=4)
+    assert scores.shape == (5,)
+    for row in range(5):
+        assert scores[row] == pytest.approx(f1_score(gold[row], predicted[row], average="macro"))
