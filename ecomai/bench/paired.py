@@ -15,7 +15,7 @@ from ecomai.nlu.metrics import macro_f1_of_codes
 
 RESAMPLES = 2000
 CONFIDENCE = 0.95
-_BATCH = 100  # resamples scored per numpy call: bounds memory at a few tens of MB per batch
+_BATCH = 100  # resamples per numpy call: a few MB at a time, not hundreds for all of them at once
 
 
 def macro_f1_difference(gold: Sequence[str], ours: Sequence[str], peer: Sequence[str],
@@ -35,9 +35,10 @@ def macro_f1_difference(gold: Sequence[str], ours: Sequence[str], peer: Sequence
     labels = {label: code for code, label in enumerate(sorted(set(gold) | set(ours) | set(peer)))}
     gold_codes, our_codes, peer_codes = (np.array([labels[label] for label in run]) for run in (gold, ours, peer))
 
-    def points(gold: np.ndarray, ours: np.ndarray, peer: np.ndarray, axis: int = -1) -> np.ndarray:
+    def points(gold_lines: np.ndarray, our_lines: np.ndarray, peer_lines: np.ndarray, axis: int = -1) -> np.ndarray:
         # scipy passes axis=-1, the line axis, which is where macro_f1_of_codes counts
-        return 100 * (macro_f1_of_codes(gold, ours, len(labels)) - macro_f1_of_codes(gold, peer, len(labels)))
+        return 100 * (macro_f1_of_codes(gold_lines, our_lines, len(labels))
+                      - macro_f1_of_codes(gold_lines, peer_lines, len(labels)))
 
     interval = bootstrap((gold_codes, our_codes, peer_codes), points, n_resamples=resamples, paired=True,
                          vectorized=True, confidence_level=CONFIDENCE, method="percentile", batch=_BATCH,
