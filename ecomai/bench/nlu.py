@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ecomai.bench.classify import format_rows, score_run
+from ecomai.bench.paired import differences, format_difference
 from ecomai.config import REPO_ROOT
 from ecomai.errors import InvalidInput
 from ecomai.nlu.data import read_intent_csv
@@ -60,25 +61,31 @@ class NluBenchOptions:
 
 
 def run_nlu_bench(options: NluBenchOptions, progress: bool = True) -> dict[str, Any]:
-    """Train and test both classifiers; returns ``{"config", "results": {name: row}}``."""
+    """Train and test both classifiers; returns ``{"config", "results": {name: row}}``, and
+    ``"ours_minus_peer"`` (``ecomai.bench.paired.differences``) when the peer ran."""
     train = read_intent_csv(options.train_csv)
     test = read_intent_csv(options.test_csv)
-    results = {OURS: bench_ours(train, test, options, progress)}
+    our_row, our_predictions = bench_ours(train, test, options, progress)
+    results = {OURS: our_row}
     if progress:  # the peer may take long: show ours now, so an interrupted run still says something
         print(f"{OURS}: {json.dumps(results[OURS])}", file=sys.stderr, flush=True)
     results[PEER] = {"note": "skipped (--skip-diet)"} if options.skip_diet else bench_peer(options)
+    peer_predictions = results[PEER].pop("predicted", None)
     config = {"train_csv": str(options.train_csv), "test_csv": str(options.test_csv), "train_examples": len(train),
               "test_examples": len(test), "intents": len({label for _, label in train}),
               "ours_options": options.train.__dict__, "diet_epochs": options.diet_epochs,
               "cpu_threads": _torch_threads()}
-    return {"config": config, "results": results}
+    result = {"config": config, "results": results}
+    if peer_predictions is not None:
+        result["ours_minus_peer"] = differences([label for _, label in test], our_predictions, peer_predictions)
+    return result
 
 
 def bench_ours(train: list[tuple[str, str]], test: list[tuple[str, str]], options: NluBenchOptions,
-               progress: bool) -> dict[str, Any]:
+               progress: bool) -> tuple[dict[str, Any], list[str]]:
     """Fine-tune intent-only as the bot does (calibrate on a held-out tenth, then refit on
     every example, unless ``--no-refit``), then accuracy and calibration (batched),
-    single-message latency and throughput."""
+    single-message latency and throughput. Returns the row and the predicted intents."""
     model, report = train_nlu(train, None, options.train, options.encoder_dir, progress)
     texts = [text for text, _ in test]
     started = time.perf_counter()
@@ -88,7 +95,7 @@ def bench_ours(train: list[tuple[str, str]], test: list[tuple[str, str]], option
                     single_message_latencies(model, texts), len(texts), batch_seconds,
                     [p.confidence for p in predictions])
     row.update(device=report.device, validation=report.intent.__dict__, steps=report.steps, refitted=report.refitted)
-    return row
+    return row, [p.intent for p in predictions]
 
 
 def single_message_latencies(model: ShopNluModel, texts: list[str]) -> list[float]:
@@ -105,7 +112,8 @@ def single_message_latencies(model: ShopNluModel, texts: list[str]) -> list[floa
 
 
 def bench_peer(options: NluBenchOptions) -> dict[str, Any]:
-    """Run ``bot.diet_peer`` in a subprocess; a missing Rasa is reported, not raised."""
+    """Run ``bot.diet_peer`` in a subprocess; a missing Rasa is reported, not raised. The
+    row carries the peer's predicted intents under ``predicted``, for the paired interval."""
     with tempfile.TemporaryDirectory(prefix="ecomai-bench-nlu-") as tmp:
         out = Path(tmp) / "diet.json"
         command = [sys.executable, "-m", "bot.diet_peer", "--train", str(options.train_csv),
@@ -124,9 +132,11 @@ def bench_peer(options: NluBenchOptions) -> dict[str, Any]:
 def format_table(result: dict[str, Any]) -> str:
     """The bench result as a plain-text table plus a line on the split."""
     config = result["config"]
-    return (format_rows(result["results"]) +
-            f"\n{config['train_examples']} train / {config['test_examples']} test messages, "
-            f"{config['intents']} intents; latency = one message alone; msg/s = batches of {BATCH_SIZE}")
+    intervals = [format_difference("DIET", metric, result["ours_minus_peer"]) for metric in ("accuracy", "macro_f1")
+                 if "ours_minus_peer" in result]
+    return "\n".join([format_rows(result["results"]), *intervals,
+                      f"{config['train_examples']} train / {config['test_examples']} test messages, "
+                      f"{config['intents']} intents; latency = one message alone; msg/s = batches of {BATCH_SIZE}"])
 
 
 def _torch_threads() -> int:

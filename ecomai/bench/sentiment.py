@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ecomai.bench.paired import macro_f1_difference
+from ecomai.bench.paired import differences, format_difference
 from ecomai.errors import InvalidInput
 from ecomai.nlu.metrics import accuracy, macro_f1
 
@@ -98,7 +98,7 @@ def run_sentiment_bench(path: Path, ours: Callable[[list[str]], list[str]], sour
         "config": {"data": str(path), "lines": len(lines),
                    "gold_counts": {label: gold.count(label) for label in sorted(set(gold))}, "ours": source},
         "results": {OURS: score(gold, our_labels, our_seconds), PEER: score(gold, vader_labels, vader_seconds)},
-        "ours_minus_peer": {"macro_f1": macro_f1_difference(gold, our_labels, vader_labels)},
+        "ours_minus_peer": differences(gold, our_labels, vader_labels),
     }
 
 
@@ -108,9 +108,7 @@ def format_table(result: dict[str, Any]) -> str:
     for name, row in result["results"].items():
         rows.append(f"{name:<26}{row['accuracy'] * 100:>9.2f}%{row['macro_f1'] * 100:>10.2f}"
                     f"{row['messages_per_s'] or 0:>10.0f}")
-    difference = result["ours_minus_peer"]["macro_f1"]
-    rows.append(f"ours - VADER: {difference['points']:+.2f} macro-F1 points, 95% CI {difference['ci95'][0]:+.2f} to "
-                f"{difference['ci95'][1]:+.2f} ({difference['method']}, {difference['resamples']} resamples)")
+    rows.append(format_difference("VADER", "macro_f1", result["ours_minus_peer"]))
     config = result["config"]
     rows.append(f"{config['lines']} lines {config['gold_counts']}; ours: {config['ours']}")
     return "\n".join(rows)

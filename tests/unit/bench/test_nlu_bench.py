@@ -35,3 +35,24 @@ def test_options_are_checked(tmp_path: Path) -> None:
     train = write_csv(tmp_path / "train.csv", INTENTS)
     with pytest.raises(InvalidInput, match="diet_epochs"):
         NluBenchOptions(train, train, diet_epochs=0)
+
+
+@pytest.mark.slow
+def test_bench_runs_rasas_default_pipeline_beside_ours_and_says_how_sure_the_gap_is(
+        tmp_path: Path, tiny_encoder_dir: Path) -> None:
+    pytest.importorskip("rasa", reason="the DIET peer needs Rasa")
+    train = write_csv(tmp_path / "train.csv", INTENTS)
+    test = write_csv(tmp_path / "test.csv", INTENTS[::3])
+    options = NluBenchOptions(train, test, TrainOptions(**{**TINY_OPTIONS.__dict__, "epochs": 3}), diet_epochs=2,
+                              encoder_dir=tiny_encoder_dir)
+    result = run_nlu_bench(options, progress=False)
+    ours, peer = result["results"][OURS], result["results"][PEER]
+    assert peer["test_messages"] == 6 and peer["epochs"] == 2
+    assert "predicted" not in peer  # the peer's labels feed the interval, not the printed row
+    gap = result["ours_minus_peer"]
+    for metric in ("accuracy", "macro_f1"):
+        assert gap[metric]["points"] == pytest.approx(100 * (ours[metric] - peer[metric]), abs=0.02)
+        assert gap[metric]["ci95"][0] <= gap[metric]["ci95"][1]
+    table = format_table(result)
+    assert f"ours - DIET, accuracy: {gap['accuracy']['points']:+.2f} points, 95% CI" in table
+    assert "ours - DIET, macro-F1:" in table

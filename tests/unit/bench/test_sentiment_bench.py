@@ -36,8 +36,9 @@ def test_bench_scores_both_models_on_the_same_lines(tmp_path: Path) -> None:
     assert ours["accuracy"] == pytest.approx(1 / 3, abs=1e-4)
     assert vader["accuracy"] == 1.0
     difference = result["ours_minus_peer"]["macro_f1"]
+    assert set(result["ours_minus_peer"]) == {"accuracy", "macro_f1", "resamples", "method"}
     assert difference["points"] == pytest.approx(100 * (ours["macro_f1"] - vader["macro_f1"]), abs=0.01)
     assert difference["ci95"][0] <= difference["points"] <= difference["ci95"][1]
     table = format_table(result)
     assert "test stub" in table
-    assert f"ours - VADER: {difference['points']:+.2f} macro-F1 points, 95% CI" in table
+    assert f"ours - VADER, macro-F1: {difference['points']:+.2f} points, 95% CI" in table
