@@ -26,7 +26,7 @@ _METRICS: dict[str, Callable[[np.ndarray, np.ndarray, int], np.ndarray]] = {
 
 
 def differences(gold: Sequence[str], ours: Sequence[str], peer: Sequence[str], resamples: int = RESAMPLES,
-                seed: int = 0) -> dict[str, dict[str, Any]]:
+                seed: int = 0) -> dict[str, Any]:
     """Accuracy and macro-F1 of ``ours`` minus those of ``peer`` on the same lines, in
     points, each with a 95% percentile confidence interval from ``resamples`` paired
     bootstrap resamples (the same resamples for both metrics).

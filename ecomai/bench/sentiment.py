@@ -2,7 +2,8 @@
 
 The data is VADER's own human-rated Amazon review snippets (``id<TAB>mean<TAB>text``,
 mean rating in [-4, 4]), mapped to three classes: > 0.5 positive, < -0.5 negative,
-otherwise neutral. VADER gets its usual compound-score thresholds (+-0.05).
+otherwise neutral. VADER gets its usual compound-score thresholds (+-0.05). The gap
+between the two comes with a paired-bootstrap interval (``ecomai.bench.paired``).
 """
 
 from __future__ import annotations
