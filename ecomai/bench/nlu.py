@@ -132,8 +132,8 @@ def bench_peer(options: NluBenchOptions) -> dict[str, Any]:
 def format_table(result: dict[str, Any]) -> str:
     """The bench result as a plain-text table plus a line on the split."""
     config = result["config"]
-    intervals = [format_difference("DIET", metric, result["ours_minus_peer"]) for metric in ("accuracy", "macro_f1")
-                 if "ours_minus_peer" in result]
+    intervals = ([format_difference("DIET", metric, result["ours_minus_peer"]) for metric in ("accuracy", "macro_f1")]
+                 if "ours_minus_peer" in result else [])
     return "\n".join([format_rows(result["results"]), *intervals,
                       f"{config['train_examples']} train / {config['test_examples']} test messages, "
                       f"{config['intents']} intents; latency = one message alone; msg/s = batches of {BATCH_SIZE}"])

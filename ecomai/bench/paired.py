@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ecomai.errors import InvalidInput
-from ecomai.nlu.metrics import macro_f1_of_codes
+from ecomai.nlu.metrics import label_codes, macro_f1_of_codes
 
 RESAMPLES = 2000
 CONFIDENCE = 0.95
@@ -40,14 +40,13 @@ def differences(gold: Sequence[str], ours: Sequence[str], peer: Sequence[str], r
     """
     if not len(gold) == len(ours) == len(peer) or not gold:
         raise InvalidInput(f"need one label per line from each run, got {len(gold)}, {len(ours)} and {len(peer)}")
-    labels = {label: code for code, label in enumerate(sorted(set(gold) | set(ours) | set(peer)))}
-    lines = tuple(np.array([labels[label] for label in run]) for run in (gold, ours, peer))
-    result: dict[str, Any] = {name: _difference(metric, lines, len(labels), resamples, seed)
+    lines, n_labels = label_codes(gold, ours, peer)
+    result: dict[str, Any] = {name: _difference(metric, lines, n_labels, resamples, seed)
                               for name, metric in _METRICS.items()}
     return {**result, "resamples": resamples, "method": METHOD}
 
 
-def _difference(metric: Callable[[np.ndarray, np.ndarray, int], np.ndarray], lines: tuple[np.ndarray, ...],
+def _difference(metric: Callable[[np.ndarray, np.ndarray, int], np.ndarray], lines: Sequence[np.ndarray],
                 n_labels: int, resamples: int, seed: int) -> dict[str, Any]:
     from scipy.stats import bootstrap  # imported here: `bench nlu` on the GPU machine has no peer and needs no scipy
 

@@ -20,10 +20,15 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
     """Unweighted mean of per-label F1 over every label in ``gold`` or ``predicted``
     (scikit-learn's ``f1_score(average="macro")``; a label never predicted scores 0)."""
     _check_lengths(gold, predicted)
-    labels = {label: code for code, label in enumerate(sorted(set(gold) | set(predicted)))}
-    gold_codes = np.array([labels[label] for label in gold])
-    predicted_codes = np.array([labels[label] for label in predicted])
-    return float(macro_f1_of_codes(gold_codes, predicted_codes, len(labels)))
+    (gold_codes, predicted_codes), n_labels = label_codes(gold, predicted)
+    return float(macro_f1_of_codes(gold_codes, predicted_codes, n_labels))
+
+
+def label_codes(*runs: Sequence[str]) -> tuple[list[np.ndarray], int]:
+    """Each run of labels as integer codes (0 .. n_labels - 1, in the labels' sorted
+    order, shared by all runs) and n_labels, for :func:`macro_f1_of_codes`."""
+    codes = {label: code for code, label in enumerate(sorted(set().union(*runs)))}
+    return [np.array([codes[label] for label in run]) for run in runs], len(codes)
 
 
 def macro_f1_of_codes(gold: np.ndarray, predicted: np.ndarray, n_labels: int) -> np.ndarray:
